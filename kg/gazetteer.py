@@ -118,11 +118,13 @@ class Gazetteer:
     """Regions by code and by every name they go by, with a matcher over the names."""
 
     def __init__(self, regions: list[Region], stop_short: set[str]):
+        """``stop_short``: names, short or full, that are more often common words (安康, 和县)."""
         self.by_code = {r.code: r for r in regions}
         self._by_name: dict[str, list[Region]] = {}
         nationalities = _nationalities()
         for region in regions:
-            self._by_name.setdefault(region.name, []).append(region)
+            if region.name not in stop_short:
+                self._by_name.setdefault(region.name, []).append(region)
         full_names = set(self._by_name)
         for region in regions:
             for form in short_forms(region, nationalities):
@@ -184,5 +186,5 @@ def load() -> Gazetteer:
         r if not r.parent_code or r.parent_code in by_code else Region(r.name, r.level, r.code, r.code[:2] + "0000", r.latitude, r.longitude)
         for r in regions
     ]
-    stop = set((LEXICON / "region_short_stop.txt").read_text(encoding="utf-8").split())
+    stop = set((LEXICON / "region_stop.txt").read_text(encoding="utf-8").split())
     return Gazetteer(regions, stop)

@@ -1,0 +1,151 @@
+"""Score extraction against gold: entities, relations and funding amounts, per article.
+
+The unit is the article, as in the calibration gold: an entity is a
+``(label, class)`` pair found anywhere in the article, a relation a
+``(head, property, tail)`` triple, a funding an amount in yuan.
+
+Two ways to match labels:
+
+``exact``
+    labels equal character for character, classes equal.
+``lenient``
+    labels equal after removing quotes and book-title marks (“”《》) and a leading
+    province or city (新疆喀什地区叶城县… = 叶城县…), or one label contains the other and
+    is at least two thirds its length; classes under the same top class (a ``County``
+    for a ``City`` matches, a ``Program`` for a ``Policy`` does not).
+
+>>> gold = [{"article": "a", "entities": [{"label": "洛阳市", "class": "City"}, {"label": "春苗工程", "class": "Program"}],
+...          "relations": [{"head": "洛阳市", "property": "runs", "tail": "春苗工程"}], "fundings": [{"amount_yuan": 20000000}]}]
+>>> pred = [{"article": "a", "entities": [{"label": "洛阳市", "class": "City"}], "relations": [], "fundings": [{"amount_yuan": 20000000}]}]
+>>> s = score(gold, pred)
+>>> s["entities"]["micro"]["exact"], s["relations"]["micro"]["exact"]["f1"], s["fundings"]["exact"]["f1"]
+({'p': 1.0, 'r': 0.5, 'f1': 0.667, 'tp': 1, 'fp': 0, 'fn': 1}, 0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from typing import Iterable
+
+from kg.ontology_terms import CLASSES
+
+_MARKS = re.compile(r"[“”\"《》‘’]")
+
+
+def top_class(cls: str) -> str:
+    while CLASSES.get(cls):
+        cls = CLASSES[cls]
+    return cls
+
+
+def normalise(label: str) -> str:
+    from kg.resolve import strip_region_chain
+
+    return strip_region_chain(_MARKS.sub("", label or ""))
+
+
+def labels_match(a: str, b: str, lenient: bool) -> bool:
+    if a == b:
+        return True
+    if not lenient:
+        return False
+    na, nb = normalise(a), normalise(b)
+    if na == nb:
+        return True
+    short, long_ = sorted((na, nb), key=len)
+    return bool(short) and short in long_ and len(short) >= 2 * len(long_) / 3
+
+
+def classes_match(a: str, b: str, lenient: bool) -> bool:
+    return a == b or lenient and top_class(a) == top_class(b)
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"p": round(p, 3), "r": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
+
+
+def _match(gold: list, pred: list, same) -> tuple[list, list, list]:
+    """Greedy one-to-one matching; returns (matched pairs, unmatched gold, unmatched pred)."""
+    left = list(gold)
+    pairs, extra = [], []
+    for p in pred:
+        hit = next((g for g in left if same(g, p)), None)
+        if hit is None:
+            extra.append(p)
+        else:
+            left.remove(hit)
+            pairs.append((hit, p))
+    return pairs, left, extra
+
+
+def score(gold: Iterable[dict], predicted: Iterable[dict]) -> dict:
+    """Precision, recall and F1 of ``predicted`` records against ``gold`` records (both in
+    the gold format; articles paired by ``article``), exact and lenient."""
+    by_id = {r["article"]: r for r in predicted}
+    result: dict = {"entities": {}, "relations": {}, "fundings": {}, "errors": {}}
+    counts = {kind: defaultdict(Counter) for kind in ("entities", "relations")}
+    funding_counts: dict = defaultdict(Counter)
+    confusions: Counter = Counter()
+    misses: Counter = Counter()
+    spurious: Counter = Counter()
+    for g in gold:
+        p = by_id.get(g["article"], {"entities": [], "relations": [], "fundings": []})
+        g_ents = {(e["label"], e["class"]) for e in g["entities"]}
+        p_ents = {(e["label"], e["class"]) for e in p["entities"]}
+        g_rels = {(r["head"], r["property"], r["tail"]) for r in g["relations"]}
+        p_rels = {(r["head"], r["property"], r["tail"]) for r in p["relations"]}
+        for mode in ("exact", "lenient"):
+            lenient = mode == "lenient"
+            pairs, fn, fp = _match(sorted(g_ents), sorted(p_ents), lambda a, b: labels_match(a[0], b[0], lenient) and classes_match(a[1], b[1], lenient))
+            for gl, pr in pairs:
+                counts["entities"][gl[1]][mode + "_tp"] += 1
+            for gl in fn:
+                counts["entities"][gl[1]][mode + "_fn"] += 1
+            for pr in fp:
+                counts["entities"][pr[1]][mode + "_fp"] += 1
+            if mode == "exact":
+                # Same label, other class: a confusion; the rest: misses and spurious.
+                for gl in fn:
+                    other = next((pr for pr in fp if pr[0] == gl[0]), None)
+                    if other:
+                        confusions[f"{gl[1]} -> {other[1]}"] += 1
+                    else:
+                        misses[gl[1]] += 1
+                for pr in fp:
+                    if not any(gl[0] == pr[0] for gl in fn):
+                        spurious[pr[1]] += 1
+            pairs, fn, fp = _match(
+                sorted(g_rels), sorted(p_rels),
+                lambda a, b: a[1] == b[1] and labels_match(a[0], b[0], lenient) and labels_match(a[2], b[2], lenient),
+            )  # fmt: skip
+            for gl, _ in pairs:
+                counts["relations"][gl[1]][mode + "_tp"] += 1
+            for gl in fn:
+                counts["relations"][gl[1]][mode + "_fn"] += 1
+            for pr in fp:
+                counts["relations"][pr[1]][mode + "_fp"] += 1
+            g_money = sorted(float(f["amount_yuan"]) for f in g.get("fundings", []) if f.get("amount_yuan"))
+            p_money = sorted(float(f["amount_yuan"]) for f in p.get("fundings", []) if f.get("amount_yuan"))
+            tol = 0.01 if lenient else 1e-9
+            pairs, fn, fp = _match(g_money, p_money, lambda a, b: abs(a - b) <= tol * max(a, b))
+            funding_counts[mode]["tp"] += len(pairs)
+            funding_counts[mode]["fn"] += len(fn)
+            funding_counts[mode]["fp"] += len(fp)
+    for kind in ("entities", "relations"):
+        per = {}
+        totals: Counter = Counter()
+        for key, c in sorted(counts[kind].items()):
+            per[key] = {mode: _prf(c[mode + "_tp"], c[mode + "_fp"], c[mode + "_fn"]) for mode in ("exact", "lenient")}
+            totals.update(c)
+        result[kind] = {"per": per, "micro": {mode: _prf(totals[mode + "_tp"], totals[mode + "_fp"], totals[mode + "_fn"]) for mode in ("exact", "lenient")}}
+    result["fundings"] = {mode: _prf(c["tp"], c["fp"], c["fn"]) for mode, c in funding_counts.items()}
+    result["errors"] = {
+        "class_confusions": confusions.most_common(8),
+        "missed_by_class": misses.most_common(8),
+        "spurious_by_class": spurious.most_common(8),
+    }
+    return result

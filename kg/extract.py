@@ -1,0 +1,88 @@
+"""Run the NLP pipeline over articles and collect what it found, per article.
+
+:func:`extract` streams articles through ``nlp.pipe`` in batches and yields one
+:class:`Extraction` per article; :func:`to_record` turns one into the gold format,
+so the scorer can compare it with annotations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from spacy.language import Language
+
+from kg.articles import Article
+from kg.nlp import article_doc
+from kg.relations import Funding, Relation
+from kg.rules import Mention
+
+
+@dataclass
+class Extraction:
+    """Everything found in one article, with its cleaned text for provenance."""
+
+    article: Article
+    text: str
+    mentions: list[Mention]
+    relations: list[Relation]
+    fundings: list[Funding]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def sentence_of(self, position: int) -> tuple[int, int]:
+        """``(start, end)`` of the sentence holding ``position``."""
+        for start, end in self.sentences:
+            if start <= position < end:
+                return start, end
+        return position, position
+
+
+def extract(nlp: Language, articles: Iterable[Article], batch_size: int = 32) -> Iterator[Extraction]:
+    """One :class:`Extraction` per article, in order, streaming in batches."""
+
+    def docs():
+        for article in articles:
+            doc = article_doc(nlp, article.text, article.region.name if article.region else None, article.id)
+            doc._.article["source"] = article
+            yield doc
+
+    for doc in nlp.pipe(docs(), batch_size=batch_size):
+        yield Extraction(
+            article=doc._.article["source"],
+            text=doc.text,
+            mentions=list(doc._.mentions or []),
+            relations=list(doc._.relations or []),
+            fundings=list(doc._.fundings or []),
+            sentences=[(s.start_char, s.end_char) for s in doc.sents],
+        )
+
+
+def to_record(extraction: Extraction, include_derived: bool = False) -> dict:
+    """The extraction in the gold format (see :mod:`kg.gold`)."""
+    entities: dict[tuple[str, str], dict] = {}
+    for m in extraction.mentions:
+        entry = entities.setdefault((m.label, m.cls), {"label": m.label, "class": m.cls, "mentions": []})
+        surface = extraction.text[m.start : m.end]
+        if surface not in entry["mentions"]:
+            entry["mentions"].append(surface)
+        if m.cls == "Person" and m.extra.get("post"):
+            entry.setdefault("position", m.extra["post"])
+    relations = []
+    for r in extraction.relations:
+        if r.trigger == "name" and not include_derived:
+            continue
+        start, end = extraction.sentence_of(r.head.start if r.tail is None else min(r.head.start, r.tail.start))
+        relations.append(
+            {"head": r.head.label, "property": r.prop, "tail": r.tail.label if r.tail else r.literal, "evidence": extraction.text[start:end]}
+        )
+    fundings = [
+        {
+            "funder": f.funder.label if f.funder else None,
+            "amount_yuan": float(f.amount.yuan),
+            "text": f.amount.text,
+            "purpose": f.purpose,
+            "year": f.year,
+        }
+        for f in extraction.fundings
+    ]
+    return {"article": extraction.article.id, "entities": list(entities.values()), "relations": relations, "fundings": fundings}

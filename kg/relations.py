@@ -1,0 +1,220 @@
+"""Relations between the entities of one sentence, found from trigger words.
+
+A trigger (开展, 成立, 通过, 荣获, 投入…) links the agent before it to the entity
+right after it; the class of that entity picks the property (实施 a Program is
+``runs``, 实施 a Policy is ``implements``). The agent is the nearest suitable
+entity before the trigger that is neither the object of an earlier trigger nor
+governed by a preposition (在…指导下, 与, 对); entities listed after the first
+object (A、B和C) are objects too. Money after 投入/投资 makes a Funding.
+
+>>> from kg.rules import Mention
+>>> text = "许昌市投入3400余万元建设急危重症三级救治网。"
+>>> ms = [Mention(0, 3, "City", "regions", label="许昌市"), Mention(14, 23, "Program", "programs", label="急危重症三级救治网")]
+>>> rels, funds = extract(text, ms, 0, len(text))
+>>> [(r.head.label, r.prop, r.tail.label) for r in rels]
+[('许昌市', 'funds', '急危重症三级救治网'), ('许昌市', 'runs', '急危重症三级救治网')]
+>>> [(f.funder.label, f.amount.yuan, f.purpose) for f in funds]
+[('许昌市', Decimal('34000000'), '急危重症三级救治网')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.lexicon import words
+from kg.money import Amount, amounts, year_before
+from kg.ontology_terms import PROPERTIES, fits
+from kg.rules import Mention
+
+# Trigger -> properties it may express, in order of preference; the object's class decides.
+TRIGGERS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "构建", "组织开展", "开通", "实行"], ("runs",)),
+    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "采取", "采用", "按照", "依据"], ("implements", "runs")),
+    **dict.fromkeys(["建设"], ("runs", "establishes")),
+    **dict.fromkeys(["建成", "新建", "兴建", "筹建"], ("establishes", "runs")),
+    **dict.fromkeys(["成立", "组建", "设立", "挂牌", "开设", "创办", "共建", "建立"], ("establishes", "issues")),
+    **dict.fromkeys(["出台", "制定", "印发", "发布", "起草", "研究起草", "提交", "出台了"], ("issues",)),
+    **dict.fromkeys(["通过", "创建", "创建成", "达到", "晋升为", "成功创建"], ("passed", "received")),
+    **dict.fromkeys(["荣获", "获得", "获", "被授予", "授予", "被确定为", "确定为", "被评为", "评为", "获评", "成为"], ("received",)),
+    **dict.fromkeys(["对口支援", "对口帮扶", "支援", "驰援", "结对帮扶", "援助", "帮扶"], ("supports",)),
+    **dict.fromkeys(["纳入", "加入"], ("memberOf",)),
+}
+_TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse=True)))
+# Between a trigger and its object: aspect particles, adverbs, counts.
+_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|第一批|[“《]|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
+# Words that join listed objects.
+_LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
+# Prepositions that make the entity after them something other than the agent.
+_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援)$")
+# 由X主办: X is the agent of what follows.
+_FUNDING_TRIGGER = re.compile(r"(?:累计|共|总共|先后|分别|再)?(?:投入|投资|拨付|筹措|筹集|出资|注入资金|争取|安排|补助|资助)(?:了|资金|建设资金|财政资金|专项资金)*$")
+
+
+@dataclass
+class Relation:
+    head: Mention
+    prop: str
+    tail: Mention | None  # None when the tail is a literal
+    literal: str = ""
+    confidence: float = 0.7
+    trigger: str = ""
+
+
+@dataclass
+class Funding:
+    amount: Amount
+    funder: Mention | None
+    recipient: Mention | None
+    purpose: str
+    year: int | None
+    confidence: float = 0.7
+
+
+def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[list[Relation], list[Funding]]:
+    """Relations and fundings stated in the sentence ``text[start:end]``; ``mentions`` are
+    the resolved entity mentions of the whole text (only those inside the sentence count)."""
+    inside = sorted((m for m in mentions if m.start >= start and m.end <= end), key=lambda m: m.start)
+    relations: list[Relation] = []
+    objects: set[int] = set()
+    for match in _TRIGGER.finditer(text, start, end):
+        if any(m.start <= match.start() < m.end for m in inside):
+            continue  # the trigger word is inside a name
+        tails = _objects(text, inside, match.end())
+        for tail in tails:
+            prop = _property(TRIGGERS[match.group()], tail.cls)
+            if prop is None:
+                continue
+            head = _agent(text, inside, match.start(), prop, objects, start)
+            if head is None or head is tail or head.label == tail.label:
+                continue
+            relations.append(Relation(head, prop, tail, confidence=0.75, trigger=match.group()))
+        objects.update(id(t) for t in tails)
+    relations += _partners(text, inside, start, end)
+    relations += _leaders(text, inside)
+    fundings, funds = _fundings(text, inside, start, end, objects)
+    relations = funds + relations
+    return _unique(relations), fundings
+
+
+def _property(candidates: tuple[str, ...], cls: str) -> str | None:
+    for prop in candidates:
+        if fits(cls, PROPERTIES[prop][1]):
+            return prop
+    return None
+
+
+def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
+    """The entity right after a trigger and the ones listed with it."""
+    following = [m for m in inside if m.start >= after]
+    if not following or not _GAP.match(text[after : following[0].start]):
+        return []
+    result = [following[0]]
+    for previous, current in zip(following, following[1:]):
+        if not _LIST_JOIN.match(text[previous.end : current.start]) and text[previous.end : current.start] not in ("", "等"):
+            break
+        if text[previous.end : current.start] == "" and current.cls != previous.cls:
+            break
+        result.append(current)
+    return result
+
+
+def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, objects: set[int], sentence_start: int) -> Mention | None:
+    """The nearest entity before the trigger that can do ``prop`` and is free to."""
+    domain = PROPERTIES[prop][0]
+    passive = re.search(r"由([^，。]{2,40})(?:主办|承办|举办|牵头)", text[sentence_start:trigger_start + 2])
+    for m in reversed([m for m in inside if m.end <= trigger_start]):
+        if id(m) in objects or not fits(m.cls, domain) and not (m.cls == "Person" and prop == "received"):
+            continue
+        before = text[max(sentence_start, m.start - 4) : m.start]
+        if _NOT_AGENT_BEFORE.search(before) and not (passive and "由" in before):
+            continue
+        if m.cls == "Person" and prop != "received":
+            continue
+        return m
+    return None
+
+
+def _partners(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
+    """X与Y合作/共建/签署…协议/签订…协议: X partnersWith Y."""
+    result = []
+    for match in re.finditer(r"与", text[start:end]):
+        at = start + match.start()
+        after = [m for m in inside if m.start == at + 1 and fits(m.cls, ("Organization",))]
+        before = [m for m in inside if m.end == at and fits(m.cls, ("Organization",))]
+        if not after or not before:
+            continue
+        rest = text[after[0].end : min(end, after[0].end + 30)].split("，")[0]
+        if re.search(r"合作|共建|签署|签订|结对|牵手", rest):
+            result.append(Relation(before[0], "partnersWith", after[0], confidence=0.7, trigger="与…合作"))
+    return result
+
+
+def _leaders(text: str, inside: list[Mention]) -> list[Relation]:
+    """院长余晓 after 衢州市妇幼保健院, 市长徐衣显 in a Jiaozuo article: heads and deputy heads
+    lead the body named right before their post (or the region, for 市长, 市委书记)."""
+    kinds = words().positions
+    result = []
+    previous_body: Mention | None = None
+    previous_end = -1
+    for person in (m for m in inside if m.cls == "Person" and "post" in m.extra):
+        post = person.extra["post"]
+        post_start = person.extra.get("post_start", person.start)
+        body = _body_before(text, inside, post_start if not person.extra.get("name_first") else person.start, post)
+        if body is None and previous_body is not None and text[previous_end:post_start] in ("、", "和", "，"):
+            body = previous_body  # 院长余晓、副院长陈洁瑛
+        kind = kinds.get(post, "other")
+        region_post = post.startswith(("市", "县", "省", "区")) and post not in ("市委卫健工委书记",)
+        if body is not None and (kind == "head" or kind == "deputy" and not (region_post and body.cls in ("City", "County", "Province"))):
+            if not (region_post and not fits(body.cls, ("Region",))):
+                result.append(Relation(person, "leads", body, confidence=0.8, trigger=post))
+        previous_body, previous_end = body, person.end
+    return result
+
+
+def _body_before(text: str, inside: list[Mention], position: int, post: str) -> Mention | None:
+    """The body or region named right before a post (焦作市委书记: the post 市委书记 starts
+    inside 焦作市, so a region ending one character into the post counts)."""
+    for m in inside:
+        if m.cls == "Person":
+            continue
+        if m.end == position and fits(m.cls, ("Organization",)):
+            return m
+        if post[0] in "市县省区" and m.end in (position, position + 1) and fits(m.cls, ("Region",)):
+            return m
+        if post[0] in "市县省区" and m.relative and m.end == position + 1:
+            return m
+    return None
+
+
+def _fundings(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> tuple[list[Funding], list[Relation]]:
+    """Every amount of money in the sentence is a Funding; after 投入/投资/拨付… it also has
+    a funder (the sentence's agent) and, when an entity follows, a ``funds`` relation."""
+    fundings: list[Funding] = []
+    relations: list[Relation] = []
+    for amount in amounts(text[start:end]):
+        a_start, a_end = start + amount.start, start + amount.end
+        located = Amount(a_start, a_end, amount.text, amount.yuan, amount.approximate)
+        funder = recipient = None
+        trigger = _FUNDING_TRIGGER.search(text[max(start, a_start - 12) : a_start])
+        if trigger:
+            funder = _agent(text, inside, a_start - len(trigger.group()), "funds", set(), start)
+            after = [m for m in inside if m.start >= a_end and re.match(r"^[^，。；]{0,8}$", text[a_end : m.start]) and fits(m.cls, PROPERTIES["funds"][1])]
+            recipient = after[0] if after else None
+        clause_end = re.search(r"[，。；]", text[a_end:end])
+        purpose = recipient.label if recipient else text[a_end : a_end + (clause_end.start() if clause_end else end - a_end)].strip("，。；")
+        fundings.append(Funding(located, funder, recipient, purpose, year_before(text[start:end], amount.start), 0.8 if funder else 0.6))
+        if funder is not None and recipient is not None and funder.label != recipient.label:
+            relations.append(Relation(funder, "funds", recipient, confidence=0.75, trigger="投入"))
+    return fundings, relations
+
+
+def _unique(relations: list[Relation]) -> list[Relation]:
+    seen = set()
+    result = []
+    for r in relations:
+        key = (r.head.label, r.prop, r.tail.label if r.tail else r.literal)
+        if key not in seen:
+            seen.add(key)
+            result.append(r)
+    return result

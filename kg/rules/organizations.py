@@ -1,0 +1,279 @@
+"""Organisation names, found from the type word they end with.
+
+A Chinese body name is ``[place][proper part][type word]``: 濮阳市 + 第三 +
+人民医院, 河南大学 + 中医药 + 研究院, 迪安诊断技术 + 集团股份有限公司. The rule
+finds the type word, then the start of the name: the leftmost place, country or
+relative prefix (市, 县, 省) whose proper part is clean, or, with no place, a
+short proper part right after a word boundary. A name that is only a category
+(县级医院, 乡镇卫生院, 9家县人民医院) is dropped.
+
+>>> from kg.rules import Context, regions
+>>> def names(text):
+...     ctx = Context(); regions.find(text, ctx)
+...     return [(text[m.start:m.end], m.cls) for m in find(text, ctx)]
+>>> names("濮阳市第三人民医院成功创建二级甲等医院，市中医医院顺利通过复审")
+[('濮阳市第三人民医院', 'Hospital'), ('市中医医院', 'Hospital')]
+>>> names("与迪安诊断技术集团股份有限公司签署协议，全市二级以上综合医院和9家县人民医院")
+[('迪安诊断技术集团股份有限公司', 'Enterprise')]
+>>> names("成立河南大学中医药研究院，引进德国蕾娜范养老集团")
+[('河南大学中医药研究院', 'AcademicInstitution'), ('德国蕾娜范养老集团', 'Enterprise')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.lexicon import words
+from kg.matching import KeywordMatcher
+from kg.rules import Context, Mention, register
+from kg.rules.text import MEASURE, after_count, clean_core, is_han, left_boundary
+
+# (type word, class, longest proper part allowed without a place before it)
+SUFFIXES: list[tuple[str, str, int]] = [
+    # Hospitals
+    ("中西医结合医院", "Hospital", 4), ("妇幼保健计划生育服务中心", "Hospital", 2), ("妇幼保健院", "Hospital", 2),
+    ("妇保院", "Hospital", 2), ("人民医院", "Hospital", 3), ("中医医院", "Hospital", 3), ("中医院", "Hospital", 3),
+    ("中心医院", "Hospital", 3), ("儿童医院", "Hospital", 3), ("附属医院", "Hospital", 4), ("总医院", "Hospital", 4),
+    ("医院", "Hospital", 4), ("院", "Hospital", 0),
+    # Primary care
+    ("社区卫生服务中心", "PrimaryCareFacility", 4), ("社区卫生服务站", "PrimaryCareFacility", 4),
+    ("卫生服务中心", "PrimaryCareFacility", 3), ("卫生院", "PrimaryCareFacility", 3), ("卫生室", "PrimaryCareFacility", 3),
+    ("卫生所", "PrimaryCareFacility", 3), ("中医馆", "PrimaryCareFacility", 0),
+    # Care facilities
+    ("医养结合服务中心", "CareFacility", 4), ("医养结合照护中心", "CareFacility", 4), ("医养中心", "CareFacility", 3),
+    ("照护中心", "CareFacility", 4), ("康养结合中心", "CareFacility", 4), ("康养中心", "CareFacility", 4),
+    ("养老服务中心", "CareFacility", 4), ("日间照料中心", "CareFacility", 4), ("月子中心", "CareFacility", 4),
+    ("老年公寓", "CareFacility", 3), ("养老院", "CareFacility", 3), ("敬老院", "CareFacility", 3), ("福利院", "CareFacility", 3),
+    # Medical alliances
+    ("医疗共同体", "MedicalAlliance", 0), ("医共体", "MedicalAlliance", 0), ("医疗联合体", "MedicalAlliance", 0),
+    ("医联体", "MedicalAlliance", 0), ("医疗集团", "MedicalAlliance", 3), ("专科联盟", "MedicalAlliance", 4),
+    # Public health agencies
+    ("疾病预防控制中心", "PublicHealthAgency", 0), ("疾控中心", "PublicHealthAgency", 0),
+    ("卫生计生监督所", "PublicHealthAgency", 0), ("卫生监督所", "PublicHealthAgency", 0), ("综合执法支队", "PublicHealthAgency", 4),
+    ("综合监督执法局", "PublicHealthAgency", 4), ("急救中心", "PublicHealthAgency", 2), ("中心血站", "PublicHealthAgency", 0),
+    ("血站", "PublicHealthAgency", 0),
+    # Academic institutions
+    ("大学", "AcademicInstitution", 4), ("医学院", "AcademicInstitution", 4), ("学院", "AcademicInstitution", 5),
+    ("研究院", "AcademicInstitution", 6), ("研究所", "AcademicInstitution", 6), ("科学院", "AcademicInstitution", 4),
+    ("卫生学校", "AcademicInstitution", 3), ("卫校", "AcademicInstitution", 3), ("院士工作站", "AcademicInstitution", 10),
+    # Enterprises
+    ("股份有限公司", "Enterprise", 12), ("有限责任公司", "Enterprise", 12), ("有限公司", "Enterprise", 12),
+    ("集团", "Enterprise", 8), ("公司", "Enterprise", 10), ("大酒店", "Enterprise", 4), ("药业", "Enterprise", 4),
+    # Government bodies
+    ("卫生健康体育委员会", "GovernmentBody", 0), ("卫生健康体育委", "GovernmentBody", 0),
+    ("卫生和计划生育委员会", "GovernmentBody", 0), ("卫生计生委", "GovernmentBody", 0), ("卫计委", "GovernmentBody", 0),
+    ("卫生健康委员会", "GovernmentBody", 0), ("卫生健康委", "GovernmentBody", 0), ("卫健委", "GovernmentBody", 0),
+    ("人民政府办公厅", "GovernmentBody", 0), ("人民政府", "GovernmentBody", 0), ("政府", "GovernmentBody", 0),
+    ("医疗保障局", "GovernmentBody", 0), ("医保局", "GovernmentBody", 0), ("发展和改革委员会", "GovernmentBody", 0),
+    ("发改委", "GovernmentBody", 0), ("财政局", "GovernmentBody", 0), ("民政局", "GovernmentBody", 0),
+    ("人力资源和社会保障局", "GovernmentBody", 0), ("人社局", "GovernmentBody", 0), ("科工信局", "GovernmentBody", 0),
+    ("扶贫开发办公室", "GovernmentBody", 0), ("扶贫办", "GovernmentBody", 0), ("卫生局", "GovernmentBody", 0),
+    ("市场监督管理局", "GovernmentBody", 0), ("教育局", "GovernmentBody", 0), ("公安局", "GovernmentBody", 0),
+    ("人大常委会", "GovernmentBody", 0), ("政协", "GovernmentBody", 0),
+    # Other bodies
+    ("残疾人联合会", "Organization", 0), ("残联", "Organization", 0), ("红十字会", "Organization", 0),
+    ("联合会", "Organization", 6), ("协会", "Organization", 6), ("学会", "Organization", 6), ("基金会", "Organization", 6),
+    ("电视台", "Organization", 2), ("联合办公室", "Organization", 6),
+    # Task forces and leading groups: 濮阳市医院提质升级工作领导小组, 市新冠肺炎疫情防控指挥部
+    ("领导小组", "Organization", 0), ("指挥部", "Organization", 0), ("工作组", "Organization", 0), ("工作专班", "Organization", 0),
+]  # fmt: skip
+#: Type words whose proper part may be long when a place comes first.
+LONG_CORE_AFTER_PLACE = {"领导小组": 14, "指挥部": 12, "工作组": 12, "工作专班": 12, "联合会": 8, "协会": 8, "学会": 8}
+
+# Sub-units that may follow a body's name: 国家卫生计生委 + 科教司, 青海省卫生计生委 + 科教处.
+_SUB_UNIT = re.compile(r"([\u4e00-\u9fff]{2,12}?)(中心|司|处|办公室|专家委员会|委员会)(?!员)")
+# Proper parts that make a name a category: 县级医院, 二级以上综合医院, 定点医院.
+_CATEGORY_WORDS = re.compile(
+    r"^(?:县级|市级|省级|乡镇|乡级|村级|基层|一级|二级|三级|二级以上|公立|民营|私立|定点|综合|各级|城市|农村|城乡|所有|全部|"
+    r"当地|上级|下级|周边|相关|有关|各类|标准化|区域|县域|医疗|医疗卫生|大型|新建|本地|省内|市内|国内|示范|重点|贫困|"
+    r"专科|中医|西医|受援|支援|合作|签约|成员|龙头|牵头|后备|救治|隔离|发热|留观|指定|备用|临时|集中|优质|知名|"
+    r"县乡|市县|省市|县区|县市区|乡村|对口|结对|帮扶|精神|妇产|儿童|一所|一家|中标|该|这家|本|全国|全省|全市|全县|各|"
+    r"贫困村|行政村|村|中医药|[一二三]甲|[一二三]级[甲乙丙]等|三级妇幼|以上|以下|其他|其它|等级)+$"
+)
+# Party committees: 焦作市委, 县委 (but not 市委员会 of something else, nor 市委常委会).
+_PARTY = re.compile(r"委(?!员|常|会)")
+
+_MATCHER = KeywordMatcher({s: (s, cls, core) for s, cls, core in SUFFIXES})
+
+#: Longest proper part between a place and the type word, by class.
+MAX_CORE_AFTER_PLACE = {
+    "Hospital": 8, "PrimaryCareFacility": 8, "CareFacility": 8, "MedicalAlliance": 8, "PublicHealthAgency": 6,
+    "AcademicInstitution": 12, "Enterprise": 12, "GovernmentBody": 2, "Organization": 10,
+}  # fmt: skip
+#: Classes whose type word is distinctive enough to name a body with no place before it.
+NAMES_WITHOUT_PLACE = {"Enterprise", "AcademicInstitution", "Organization"}
+# A type word followed by these is part of a longer common word: 集团化, 医学院校, 医院内.
+_NOT_A_NAME_END = re.compile(r"[化校内外性式]")
+
+
+@register("kg.rules.organizations.v1")
+def find(text: str, context: Context) -> list[Mention]:
+    """Organisation mentions in ``text``; ``context.regions`` must be filled first."""
+    anchors = _anchors(text, context)
+    found: list[Mention] = []
+    for s, e, (suffix, cls, max_core) in _MATCHER.find(text):
+        if suffix == "院" and not _hospital_院(text, s) or _NOT_A_NAME_END.match(text, e):
+            continue
+        mention = _name_before(text, s, e, cls, max_core, anchors, found)
+        if mention is not None:
+            found.append(mention)
+    found += _party_committees(text, context)
+    found += _terms(text)
+    found = _extend_sub_units(text, _longest(found))
+    return found
+
+
+def _anchors(text: str, context: Context) -> dict[int, tuple[int, object]]:
+    """Places a name may start with, by start offset: regions, countries, 国家/中国/全国/中共,
+    and one-character relative prefixes (市, 县, 省, 区) at a word boundary."""
+    anchors: dict[int, tuple[int, object]] = {}
+    for m in context.regions:
+        if not m.relative:
+            anchors[m.start] = (m.end, m.region or m.label)
+    for s, e, country in KeywordMatcher({c: c for c in words().countries}).find(text):
+        anchors.setdefault(s, (e, country))
+    for match in re.finditer(r"国家|中国|全国|中共|中央", text):
+        anchors.setdefault(match.start(), (match.end(), match.group()))
+    for match in re.finditer(r"[省市县区]", text):
+        i = match.start()
+        relative = i not in anchors and left_boundary(text, i) and not after_count(text, i)
+        if relative and text[i + 1 : i + 2] not in _NOT_AFTER_RELATIVE and not _inside_anchor(anchors, i):
+            anchors[i] = (i + 1, match.group())
+    return anchors
+
+
+# 县级, 市直, 省城, 县乡, 县区: the one-character prefix is an adjective, not a place.
+_NOT_AFTER_RELATIVE = set("级乡区直属域内外里县市镇城")
+
+
+def _inside_anchor(anchors: dict[int, tuple[int, object]], i: int) -> bool:
+    return any(s < i < e for s, (e, _) in anchors.items())
+
+
+def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: dict, found: list[Mention]) -> Mention | None:
+    """The full name ending with the type word ``text[s:e]``, or None for a category."""
+    for start in range(max(0, s - 20), s):
+        if start not in anchors:
+            continue
+        anchor_end, anchor = anchors[start]
+        chain_end = _chain_end(anchor_end, anchors)
+        core = text[chain_end:s]
+        longest = LONG_CORE_AFTER_PLACE.get(text[s:e], MAX_CORE_AFTER_PLACE[cls])
+        if chain_end > s or len(core) > longest or not _proper(core) or _has_anchor(anchors, chain_end, s):
+            continue
+        if not _chain_ok(text, start, anchors):
+            continue
+        if after_count(text, start) or isinstance(anchor, str) and len(anchor) == 1 and not core and text[s:e] == "医院":
+            return None  # 9家县人民医院; 县医院 alone is a category
+        return Mention(start, e, cls, "organizations", anchor=anchor, anchor_end=anchor_end, score=0.85)
+    # No place: a proper part right after a boundary, for distinctive type words, quoted
+    # names (“好孕月子中心”), and the later items of a list (开化县村头卫生院、音坑卫生院;
+    # 县卫生健康体育委员会、医疗保障局、民政局).
+    previous = found[-1] if found else None
+    if previous is not None and previous.end == s - 1 and text[s - 1] in "、和及" and _top(previous.cls) == "Organization" and previous.anchor is not None:
+        return Mention(s, e, cls, "organizations", score=0.7, extra={"listed_after": previous})
+    quoted = False
+    for length in range(min(max(max_core, 4), s), 1, -1):
+        start = s - length
+        core = text[start:s]
+        if not (_proper(core) and left_boundary(text, start)) or text[start] in MEASURE and after_count(text, start + 1):
+            continue
+        quoted = text[start - 1 : start] == "“" and text[e : e + 1] == "”"
+        listed = bool(found) and found[-1].end == start - 1 and text[start - 1] in "、和及与" and found[-1].cls == cls
+        if _CATEGORY_WORDS.match(core) or after_count(text, start) or core[-1] in "县市省区":
+            return None
+        if (cls in NAMES_WITHOUT_PLACE and length <= max_core) or quoted or listed:
+            extra = {"listed_after": found[-1]} if listed else {}
+            return Mention(start, e, cls, "organizations", score=0.8 if quoted else 0.7, extra=extra)
+    return None
+
+
+def _top(cls: str) -> str:
+    from kg.ontology_terms import is_a
+
+    return "Organization" if is_a(cls, "Organization") else cls
+
+
+def _proper(core: str) -> bool:
+    """A proper part: Chinese characters (digits only as in 9村), clean, and not a category."""
+    if not core:
+        return True
+    if not all(is_han(ch) or ch.isdigit() and core[i + 1 : i + 2] in ("村", "号", "组") for i, ch in enumerate(core)):
+        return False
+    return clean_core(core) and not _CATEGORY_WORDS.match(core)
+
+
+def _chain_end(end: int, anchors: dict) -> int:
+    """Skip over places that follow each other (青海省西宁市城北区)."""
+    while end in anchors and not isinstance(anchors[end][1], str):
+        end = anchors[end][0]
+    return end
+
+
+def _has_anchor(anchors: dict, start: int, end: int) -> bool:
+    """True when another place starts inside ``[start, end)`` (two names, not one)."""
+    return any(start <= a < end and not (isinstance(v, str) and len(v) == 1) for a, (_, v) in anchors.items())
+
+
+def _chain_ok(text: str, start: int, anchors: dict) -> bool:
+    """The name must begin at a word boundary (or right after another place)."""
+    return left_boundary(text, start) or any(e == start for e, _ in anchors.values()) or text[start - 1 : start] in ("省", "市", "县", "区")
+
+
+def _hospital_院(text: str, s: int) -> bool:
+    """A bare 院 ends a hospital name only in 省中医院-like names: 市六院 (第六人民医院 shortened)."""
+    return s >= 2 and text[s - 1] in "一二三四五六七八九十" and text[s - 2] in "市县省"
+
+
+def _party_committees(text: str, context: Context) -> list[Mention]:
+    """中共焦作市委员会 written 焦作市委 or 市委 (not 市委员会, 市委常委会)."""
+    result = []
+    ends = {m.end: m for m in context.regions if not m.relative and m.cls in ("Province", "City", "County")}
+    for match in _PARTY.finditer(text):
+        i = match.start()
+        if i in ends and ends[i].label[-1:] in "省市县区":
+            region = ends[i]
+            result.append(Mention(region.start, i + 1, "GovernmentBody", "organizations", anchor=region.region or region.label, anchor_end=i, score=0.85, extra={"party": True}))
+        elif i >= 1 and text[i - 1] in "省市县区" and left_boundary(text, i - 1) and not after_count(text, i - 1):
+            result.append(Mention(i - 1, i + 1, "GovernmentBody", "organizations", anchor=text[i - 1], anchor_end=i, score=0.8, extra={"party": True}))
+    return result
+
+
+def _terms(text: str) -> list[Mention]:
+    """Nationally known bodies from the lexicon (国务院, 国家卫生健康委)."""
+    org_terms = {k: v for k, v in words().terms.items() if v[1] in _ORG_CLASSES}
+    return [
+        Mention(s, e, cls, "organizations", label=label, score=0.95)
+        for s, e, (label, cls) in KeywordMatcher(org_terms).find(text)
+    ]
+
+
+_ORG_CLASSES = {"GovernmentBody", "Hospital", "PrimaryCareFacility", "CareFacility", "MedicalAlliance",
+                "PublicHealthAgency", "AcademicInstitution", "Enterprise", "Organization"}  # fmt: skip
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    """Drop mentions inside longer ones; of two overlapping, keep the longer."""
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-m.length, m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _extend_sub_units(text: str, mentions: list[Mention]) -> list[Mention]:
+    """国家卫生计生委 + 能力建设和继续教育中心: a body's sub-unit is a body of its own,
+    named with its parent, and takes the class of what it is (a 中心 of a commission is
+    a government body)."""
+    result = []
+    for m in mentions:
+        if m.cls == "GovernmentBody" and not m.extra.get("party"):
+            match = _SUB_UNIT.match(text, m.end)
+            if match and clean_core(match.group(1)) and not _CATEGORY_WORDS.match(match.group(1)):
+                unit = match.group(2)
+                cls = "Organization" if unit.endswith("委员会") and match.group(1) else "GovernmentBody"
+                sub = Mention(m.start, match.end(), cls, "organizations", anchor=m.anchor, anchor_end=m.anchor_end, score=0.75, extra={"parent": m})
+                result.append(sub)
+                continue
+        result.append(m)
+    return result

@@ -1,0 +1,115 @@
+"""People named next to their post (院长李辉, 余晓院长, 焦作市委书记王小平) or in a
+byline (本报记者刘旸, 通讯员王倩男, 刘向前 摄).
+
+A name is a family name plus one or two characters; which length is right is decided
+by what follows it (李辉介绍: the name is 李辉, since 介绍 follows).
+
+>>> from kg.rules import Context
+>>> [(m.label, m.extra["post"]) for m in find("焦作市委书记王小平、市长徐衣显直接指挥。据该院院长李辉介绍，贺军主任带领", Context())]
+[('王小平', '市委书记'), ('徐衣显', '市长'), ('李辉', '院长'), ('贺军', '主任')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg import gazetteer
+from kg.lexicon import words
+from kg.rules import Context, Mention, register
+from kg.rules.text import PUNCT, is_han
+
+# What may follow a name: punctuation, conjunctions, common verbs of reporting and acting.
+_AFTER_NAME = re.compile(
+    r"^(?:[、，。；：！？）”\s（]|$|和|与|及|等|同志|一行|介绍|说|表示|指出|强调|认为|谈到|在|带领|带队|任|为|主持|出席|"
+    r"直接|亲自|参加|率|调研|视察|考察|的|是|对|向|就|将|也|还|代表|讲解|作|做|陪同|点名|详细|立即|快速|有感|坦言|"
+    r"分析|透露|告诉|提出|要求|希望|感慨|所|摄|/摄|文|整理|通讯员|记者)"
+)
+_BYLINE = re.compile(r"(本报记者|记者|通讯员|摄影|作者[:：]?)")
+_CREDIT = re.compile(r"([\u4e00-\u9fff]{2,3})\s*/?摄")
+
+
+@register("kg.rules.people.v1")
+def find(text: str, context: Context) -> list[Mention]:
+    """Person mentions in ``text``, each with ``extra["post"]`` (the post as written)."""
+    lex = words()
+    posts = sorted(lex.positions, key=len, reverse=True)
+    post_re = re.compile("|".join(map(re.escape, posts)))
+    found: dict[int, Mention] = {}
+    for match in post_re.finditer(text):
+        post = match.group()
+        # 院长李辉: the name follows the post.
+        # After a common noun such as 医生 or 乡村医生 only a common family name is trusted.
+        name = _name_at(text, match.end(), lex.surnames if lex.positions[post] != "other" else lex.common_surnames)
+        if name and not _is_post_start(text, match.end(), posts):
+            found.setdefault(match.end(), _person(match.end(), name, post, match.start(), text))
+        # 余晓院长: the name comes just before a head's post.
+        for length in (3, 2) if lex.positions[post] != "other" else ():
+            start = match.start() - length
+            if start >= 0 and _plausible_name(text[start : match.start()], lex.surnames) and _boundary_before(text, start):
+                found.setdefault(start, _person(start, text[start : match.start()], post, match.start(), text, before=True))
+                break
+    for match in _BYLINE.finditer(text):
+        for name_match in _names_after_byline(text, match.end(), lex.surnames):
+            role = "记者" if "记者" in match.group() else match.group().rstrip("：:")
+            found.setdefault(name_match[0], Mention(name_match[0], name_match[1], "Person", "people", label=text[name_match[0] : name_match[1]], score=0.8, extra={"post": role, "post_start": match.start()}))
+    for match in _CREDIT.finditer(text):
+        if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
+            found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "摄影", "post_start": match.end(1)}))
+    return sorted(found.values(), key=lambda m: m.start)
+
+
+def _person(start: int, name: str, post: str, post_start: int, text: str, before: bool = False) -> Mention:
+    return Mention(start, start + len(name), "Person", "people", label=name, score=0.8, extra={"post": post, "post_start": post_start, "name_first": before})
+
+
+def _name_at(text: str, i: int, surnames: frozenset[str]) -> str:
+    """The name starting at ``text[i]``, or '' if none is plausible there."""
+    for length in (3, 2):
+        candidate = text[i : i + length]
+        if len(candidate) == length and _plausible_name(candidate, surnames) and _AFTER_NAME.match(text[i + length : i + length + 2]):
+            return candidate
+    # A three-character name at the end of the text or before a non-Chinese character.
+    return ""
+
+
+def _plausible_name(candidate: str, surnames: frozenset[str]) -> bool:
+    if not all(is_han(ch) for ch in candidate) or gazetteer.load().lookup(candidate):
+        return False
+    if candidate[:2] in surnames and len(candidate) == 3:
+        return True
+    return candidate[0] in surnames and not any(ch in _NOT_IN_NAMES for ch in candidate[1:])
+
+
+# Characters that make a "name" a phrase: 主任说, 院长和, 市长直.
+_NOT_IN_NAMES = set("的了在和与及等是为对就也都还将说把被让市县省区镇乡村院委局长任员会部处科所站务")
+
+
+def _is_post_start(text: str, i: int, posts: list[str]) -> bool:
+    """副院长 after 院长? No: a post right after a post (院长副院长) names nobody."""
+    return any(text.startswith(p, i) for p in posts)
+
+
+def _boundary_before(text: str, i: int) -> bool:
+    return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据"
+
+
+def _names_after_byline(text: str, i: int, surnames: frozenset[str]) -> list[tuple[int, int]]:
+    """Names after 记者/通讯员: one or several, separated by spaces (after clean-up the
+    byline keeps them apart: 本报记者 冯金灿 丁宏伟)."""
+    names = []
+    while i < len(text):
+        while i < len(text) and text[i] == " ":
+            i += 1
+        match = re.match(r"[\u4e00-\u9fff]{2,3}", text[i:])
+        if not match or match.group()[0] not in surnames:
+            break
+        name = match.group()
+        # Without a space, a three-character run may be a two-character name and a role word.
+        nxt = text[i + len(name) : i + len(name) + 1]
+        if len(name) == 3 and text[i + 2 : i + 5].startswith(("通", "记", "整", "摄", "文")):
+            name = name[:2]
+        elif nxt and nxt not in " ）)、，。" and not text[i + len(name) :].startswith(("通讯员", "记者", "整理", "文/图", "摄")):
+            break
+        names.append((i, i + len(name)))
+        i += len(name)
+    return names

@@ -1,0 +1,179 @@
+"""Programs and policies: lexicon terms, 《》 document titles, quoted names typed by the
+noun after them, and unquoted names ending in a program or policy word.
+
+>>> from kg.rules import Context
+>>> def names(text):
+...     return [(text[m.start:m.end], m.cls, m.label) for m in find(text, Context())]
+>>> names("以“拜师结对”形式实施“春苗工程”，大力实施“369”人才工程")
+[('“春苗工程”', 'Program', '春苗工程'), ('“369”人才工程', 'Program', '“369”人才工程')]
+>>> names("焦作出台了《医养中心发展规划》，实施“先诊疗后付费”“七免一减两帮扶”等措施")
+[('《医养中心发展规划》', 'Policy', '《医养中心发展规划》'), ('“先诊疗后付费”', 'Policy', '先诊疗后付费'), ('“七免一减两帮扶”', 'Policy', '七免一减两帮扶')]
+>>> names("率先启动了消化道肿瘤筛查，做实家庭医生签约服务")
+[('消化道肿瘤筛查', 'Program', '消化道肿瘤筛查'), ('家庭医生签约服务', 'Program', '家庭医生签约服务')]
+"""
+
+from __future__ import annotations
+
+import re
+
+from kg.lexicon import words
+from kg.matching import KeywordMatcher
+from kg.rules import Context, Mention, register
+from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, quoted
+
+# Nouns that make a quoted name a program, and keep the quotes in the label
+# (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
+PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点")
+PROGRAM_NOUNS_DROP = ("工作", "活动", "行动", "下乡义诊活动", "义诊活动", "专项行动")
+# Nouns that make a quoted name a policy: descriptive ones (the label is the quoted text,
+# “七免一减两帮扶”系列惠民政策 → 七免一减两帮扶) and name-forming ones (kept with the
+# quotes: “五统一”标准, “一把手”责任制, “互联网+分级诊疗”健康扶贫模式).
+POLICY_NOUNS = ("系列惠民政策", "惠民政策", "政策", "措施", "防控策略", "策略", "总体策略", "总要求", "理念", "方针")
+POLICY_NOUNS_KEEP = ("标准", "责任制", "健康扶贫模式", "工作模式", "模式", "政策体系", "体系", "工作布局", "布局", "制度", "办法")
+# Document titles that are policies: 《…办法》, 《…规划》.
+_DOCUMENT = re.compile(r"《([^《》\n]{2,60}?(?:办法|方案|规划|意见|通知|条例|规定|指南|预案|制度|标准|纲要|决定|细则|规范|计划|报告|协议|措施|要点|法|建议|工作|政策))》")
+_BACK_REFERENCE = re.compile(r"《(意见|通知|办法|方案|规划|条例|决定|规定|纲要)》")
+# Verbs after which a quoted name is what is carried out.
+_TRIGGER_BEFORE = re.compile(r"(?:实施|开展|推进|推行|落实|构建|打造|启动|建立|建设|创新|做实|执行|采取|采用|探索|坚持)(?:了|好|起)?$")
+# Unquoted names ending in a program word; the left edge is found by scanning back.
+_PROGRAM_END = re.compile(r"(?:工程|项目|筛查|试点|救治网|救治网络|签约服务|行动计划|专项行动|发展战略|振兴战略|保障网|健康圈|急救圈|健身圈|养老圈)")
+_POLICY_END = re.compile(r"制度(?!化)")
+_BUILD_END = re.compile(r"(?:中心|医共体|医联体|卫生室|卫生院|医院|平台|体系|网络)建设")
+# Whole names that are categories, not names.
+_GENERIC = re.compile(
+    r"^(?:民生|重点|惠民|建设|相关|有关|各项|这项|该|此|本|新|各类|多项|一批|专项|配套|具体|基层|公共卫生|医疗|"
+    r"扶贫|医保|工作|管理|实施|政策|保障|考核|监管|责任|长效|联动|公益|各级|省级|市级|县级|国家级|重大|"
+    r"短板|提升|改造|基础|硬件|信息化|合作|共建|签约|重点专科|临床重点专科|中医重点专科|民生实事|试点|两项|两|三大|"
+    r"早期|全人群|两项全人群|随机性|系统性|集中式|免费|两年免费|年度|现有|年度惠民|服务|延伸服务|临床专科|儿童保健|"
+    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建)*"
+    r"(?:工程|项目|筛查|试点|制度|政策|建设|服务|活动)$"
+)
+
+
+@register("kg.rules.programs.v1")
+def find(text: str, context: Context) -> list[Mention]:
+    """Program and Policy mentions in ``text``."""
+    found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text)
+    return _longest(found)
+
+
+def _terms(text: str) -> list[Mention]:
+    terms = {k: v for k, v in words().terms.items() if v[1] in ("Program", "Policy")}
+    return [Mention(s, e, cls, "programs", label=label, score=0.9) for s, e, (label, cls) in KeywordMatcher(terms).find(text)]
+
+
+def _documents(text: str) -> list[Mention]:
+    found = [Mention(m.start(), m.end(), "Policy", "programs", label=m.group(0), score=0.9) for m in _DOCUMENT.finditer(text)]
+    found += [
+        Mention(m.start(), m.end(), "Policy", "programs", label=m.group(0), score=0.6, extra={"back_reference": m.group(1)})
+        for m in _BACK_REFERENCE.finditer(text)
+    ]
+    return found
+
+
+def _quoted(text: str) -> list[Mention]:
+    """A quoted name is a program or policy when a type noun follows it (“369”人才工程),
+    when it ends with one (“春苗工程”), or when it is what a verb carries out and a
+    list of such names follows (实施“先诊疗后付费”“七免一减两帮扶”等…措施)."""
+    found: list[Mention] = []
+    quotes = quoted(text)
+    for index, (start, end, inner) in enumerate(quotes):
+        if len(inner) < 2 or "，" in inner or "。" in inner:
+            continue
+        after = text[end : end + 10]
+        noun = _noun_after(after)
+        if noun in POLICY_NOUNS or noun in PROGRAM_NOUNS_DROP:
+            cls = "Policy" if noun in POLICY_NOUNS else "Program"
+            found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
+        elif noun in PROGRAM_NOUNS_KEEP or noun in POLICY_NOUNS_KEEP:
+            prefix = after[: after.index(noun)]
+            label = text[start : end + len(prefix) + len(noun)]
+            cls = "Program" if noun in PROGRAM_NOUNS_KEEP else "Policy"
+            found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
+        elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner:
+            found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
+        elif "、" not in inner and _TRIGGER_BEFORE.search(text[max(0, start - 4) : start]):
+            cls = _class_of_list(text, quotes, index)
+            if cls:
+                found.append(Mention(start, end, cls, "programs", label=inner, score=0.65))
+    return found
+
+
+def _noun_after(after: str) -> str:
+    """The type noun right after a quotation: up to six characters of modifiers, then the noun."""
+    nouns = sorted(POLICY_NOUNS + POLICY_NOUNS_KEEP + PROGRAM_NOUNS_KEEP + PROGRAM_NOUNS_DROP, key=len, reverse=True)
+    for skip in range(0, 7):
+        head = after[skip:]
+        if skip and (not after[skip - 1 : skip] or not is_han(after[skip - 1]) and after[skip - 1] not in "+"):
+            break
+        for noun in nouns:
+            if head.startswith(noun):
+                return noun
+        if skip >= 1 and after[:skip].startswith(("等", "的")):
+            continue
+    return ""
+
+
+def _class_of_list(text: str, quotes: list[tuple[int, int, str]], index: int) -> str:
+    """For a run of quoted names after a verb (实施“A”“B”等健康扶贫措施), the class the
+    noun after the run gives; a lone quoted name after 构建/打造 is a program."""
+    last = index
+    while last + 1 < len(quotes) and quotes[last + 1][0] - quotes[last][1] <= 1:
+        last += 1
+    after = text[quotes[last][1] : quotes[last][1] + 14]
+    tail = re.match(r"^等?([\u4e00-\u9fff]{0,10}?)(措施|政策|制度|模式|服务|工程|项目|行动|活动)", after)
+    if tail:
+        return "Policy" if tail.group(2) in ("措施", "政策", "制度", "模式") else "Program"
+    if last == index and re.match(r"^(?:[，。；、]|$)", after) and re.search(r"(?:构建|打造|建设|实施|开展|推进|启动)(?:了)?$", text[max(0, quotes[index][0] - 3) : quotes[index][0]]):
+        return "Program"
+    return ""
+
+
+def _unquoted(text: str) -> list[Mention]:
+    """Names like 消化道肿瘤筛查, 计划生育家庭住院护理扶助制度, 医养中心建设: the left
+    edge is the nearest punctuation, stop word, number or place before the end word."""
+    found = []
+    for pattern, cls, min_core in ((_PROGRAM_END, "Program", 2), (_POLICY_END, "Policy", 4), (_BUILD_END, "Program", 2)):
+        for match in pattern.finditer(text):
+            start = _left_edge(text, match.start(), 14, strip_level=False)
+            while start < match.start() and (text[start] in "年为个项家所种" or text[start] in "县市" and text[start + 1 : start + 2] == "级"):
+                start += 1  # 2018年两项筛查, 4个县域医疗中心建设
+            name = text[start : match.end()]
+            core = text[start : match.start()]
+            if len(core) < min_core or _GENERIC.match(name) or _GENERIC.match(core + "工程"):
+                continue
+            if text[match.end() : match.end() + 1] in ("费", "款", "资", "库", "组", "办", "部", "点", "率"):
+                continue  # 项目费, 项目库, 项目组: a thing belonging to the program
+            found.append(Mention(start, match.end(), cls, "programs", label=name, score=0.6))
+    return found
+
+
+def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int:
+    """Scan back from ``end`` over name characters; stop at punctuation, stop characters,
+    stop words, digits and place suffixes that end a preceding place name."""
+    start = end
+    while start > max(0, end - limit):
+        ch = text[start - 1]
+        if ch in PUNCT or ch in STOP_CHARS or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
+            break
+        if text[start - 2 : start] in STOP_WORDS or text[start - 3 : start] in STOP_WORDS:
+            break
+        start -= 1
+    # A leading place (安阳心脑血管病高危人群筛查) is who runs it, not part of the name.
+    from kg import gazetteer
+
+    for s, e, _ in gazetteer.load().find(text[start:end]):
+        if s == 0:
+            start += e
+            break
+    while strip_level and start < end and text[start] in "市县省区乡镇村级":
+        start += 1
+    return start
+
+
+def _longest(mentions: list[Mention]) -> list[Mention]:
+    kept: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-m.length, -m.score, m.start)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
