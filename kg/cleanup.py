@@ -90,13 +90,51 @@ def normalize_chars(text: str) -> str:
 
 def tidy(text: str) -> str:
     """Remove the spaces OCR puts inside Chinese text and numbers; keep single spaces
-    between Latin words.
+    between Latin words, and between the names of a byline (see :func:`tidy_byline`).
 
     >>> tidy("2019 年 9 月， 记 者 刘 永 胜 ， PPP (Public Private)")
     '2019年9月，记者刘永胜，PPP (Public Private)'
+    >>> tidy("本报讯（记者王明杰 通讯员王倩男）加强 医疗")
+    '本报讯（记者王明杰 通讯员王倩男）加强医疗'
     """
     text = re.sub(r"[ \t]+", " ", text).strip()
+    pieces, position = [], 0
+    for match in _BYLINE_PART.finditer(text):
+        pieces += [_unspace(text[position : match.start()]), tidy_byline(match.group())]
+        position = match.end()
+    return "".join(pieces + [_unspace(text[position:])])
+
+
+def _unspace(text: str) -> str:
     return re.sub(r" (?![A-Za-z0-9(])|(?<![A-Za-z0-9)]) ", "", text)
+
+
+# A byline: （本报记者 刘 永 胜 通讯员刘枫丽）, （乔晓娜 胡丰旺）, 本报记者 冯金灿 通讯员 李飞虎 文/图.
+_BYLINE_PART = re.compile(
+    r"（[^（）]*(?:记者|通讯员)[^（）]*）|（(?:[\u4e00-\u9fff] ?){1,4}(?: [\u4e00-\u9fff](?: ?[\u4e00-\u9fff]){0,3})+）"
+    r"|^(?:本报记者|记者|通讯员)[\u4e00-\u9fff /]+$|(?:[\u4e00-\u9fff] ?){2,3}(?: (?:[\u4e00-\u9fff] ?){2,3})* ?/?摄$"
+)
+
+
+def tidy_byline(text: str) -> str:
+    """Names in a byline stay apart; runs of single characters ('王 丽', '记 者 刘 永 胜')
+    are one word set with spaces, and are joined.
+
+    >>> tidy_byline("本报记者 冯金灿 丁宏伟 通讯员 王 丽 文/图")
+    '本报记者 冯金灿 丁宏伟 通讯员 王丽 文/图'
+    >>> tidy_byline("（记 者 刘 永 胜 通讯员刘枫丽）")
+    '（记者刘永胜 通讯员刘枫丽）'
+    """
+    merged: list[str] = []
+    single = False
+    for token in text.split():
+        is_single = len(re.findall(r"[\u4e00-\u9fff]", token)) == 1
+        if merged and single and is_single:
+            merged[-1] += token
+        else:
+            merged.append(token)
+        single = is_single
+    return " ".join(merged)
 
 
 def _is_furniture(line: str) -> bool:

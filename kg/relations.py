@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from kg.lexicon import words
 from kg.money import Amount, amounts, year_before
 from kg.ontology_terms import PROPERTIES, fits
+from kg.gazetteer import Region
 from kg.rules import Mention
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "构建", "组织开展", "开通", "实行"], ("runs",)),
-    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "采取", "采用", "按照", "依据"], ("implements", "runs")),
+    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
     **dict.fromkeys(["建成", "新建", "兴建", "筹建"], ("establishes", "runs")),
     **dict.fromkeys(["成立", "组建", "设立", "挂牌", "开设", "创办", "共建", "建立"], ("establishes", "issues")),
@@ -90,6 +91,10 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
                 continue
             relations.append(Relation(head, prop, tail, confidence=0.75, trigger=match.group()))
         objects.update(id(t) for t in tails)
+    relations += _means(text, inside, start, end, objects)
+    relations += _winners(text, inside, start, end)
+    relations += _guided(text, inside, start, end)
+    relations = _with_co_agents(text, inside, relations)
     relations += _partners(text, inside, start, end)
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
@@ -135,6 +140,64 @@ def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, obje
     return None
 
 
+# 以医养中心建设为突破口: what a region or body takes as its lever is what it runs.
+_MEANS = re.compile(r"以$")
+_MEANS_AFTER = re.compile(r"^(?:新?模式)?为(?:突破口|抓手|载体|切入点|着力点|重点|龙头|核心|引领|主线|支撑|主体|依托|平台|契机)")
+
+
+def _means(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
+    result = []
+    for m in inside:
+        if m.cls not in ("Program", "Policy") or text[m.start - 1 : m.start] != "以" or not _MEANS_AFTER.match(text[m.end : m.end + 8]):
+            continue
+        prop = "runs" if m.cls == "Program" else "implements"
+        head = _agent(text, inside, m.start - 1, prop, objects, start)
+        if head is not None:
+            result.append(Relation(head, prop, m, confidence=0.7, trigger="以…为"))
+    return result
+
+
+def _winners(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
+    """开封市中医院成为…首家“市长质量奖”获得者: the body received the award."""
+    result = []
+    for m in inside:
+        if m.cls == "Award" and re.match(r"^”?获得者", text[m.end : m.end + 4]):
+            before = text[start : m.start]
+            trigger = before.rfind("成为")
+            if trigger >= 0 and "，" not in before[trigger:]:
+                head = _agent(text, inside, start + trigger, "received", set(), start)
+                if head is not None:
+                    result.append(Relation(head, "received", m, confidence=0.75, trigger="成为…获得者"))
+    return result
+
+
+# 在河南省卫生健康委的大力指导和支持下，焦作市…: the guide supports the subject.
+_GUIDED = re.compile(r"在(?P<body>[^，。；]{2,40}?)(?:的)?(?:大力|精心|悉心)?(?:指导|帮助|支持)(?:和(?:大力)?(?:支持|帮助|指导))?下，?")
+
+
+def _guided(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
+    result = []
+    for match in _GUIDED.finditer(text, start, end):
+        guides = [m for m in inside if match.start("body") <= m.start and m.end <= match.end("body") and fits(m.cls, ("Organization", "Region"))]
+        after = [m for m in inside if m.start >= match.end() and fits(m.cls, ("Organization", "Region"))]
+        if guides and after and after[0].start - match.end() <= 4:
+            result.append(Relation(guides[-1], "supports", after[0], confidence=0.65, trigger="在…指导下"))
+    return result
+
+
+def _with_co_agents(text: str, inside: list[Mention], relations: list[Relation]) -> list[Relation]:
+    """濮阳市委、市政府…成立…: the bodies listed with the agent act with it."""
+    result = list(relations)
+    for r in relations:
+        if r.prop in ("leads", "locatedIn", "partnersWith"):
+            continue
+        for m in inside:
+            between = text[m.end : r.head.start] if m.end <= r.head.start else text[r.head.end : m.start]
+            if m is not r.head and between in ("、", "和") and fits(m.cls, PROPERTIES[r.prop][0]) and m.cls != "Person" and m is not r.tail:
+                result.append(Relation(m, r.prop, r.tail, confidence=r.confidence - 0.05, trigger=r.trigger))
+    return result
+
+
 def _partners(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
     """X与Y合作/共建/签署…协议/签订…协议: X partnersWith Y."""
     result = []
@@ -173,11 +236,20 @@ def _leaders(text: str, inside: list[Mention]) -> list[Relation]:
 
 
 def _body_before(text: str, inside: list[Mention], position: int, post: str) -> Mention | None:
-    """The body or region named right before a post (焦作市委书记: the post 市委书记 starts
-    inside 焦作市, so a region ending one character into the post counts)."""
+    """The body or region named right before a post. 焦作市委书记: the post 市委书记 starts
+    inside 焦作市委, whose place is what the secretary leads. 市卫健委党组书记、主任曹江涛:
+    earlier posts of the same person are skipped."""
+    posts = words().positions
+    while text[position - 1 : position] == "、":
+        previous = next((p for p in sorted(posts, key=len, reverse=True) if text[:position - 1].endswith(p)), None)
+        if previous is None:
+            break
+        position -= 1 + len(previous)
     for m in inside:
         if m.cls == "Person":
             continue
+        if post[0] in "市县省区" and m.extra.get("party") and m.start < position < m.end and isinstance(m.anchor, Region):
+            return Mention(m.start, m.start + len(m.anchor.name), m.anchor.level, "regions", label=m.anchor.name, region=m.anchor)
         if m.end == position and fits(m.cls, ("Organization",)):
             return m
         if post[0] in "市县省区" and m.end in (position, position + 1) and fits(m.cls, ("Region",)):
@@ -200,7 +272,10 @@ def _fundings(text: str, inside: list[Mention], start: int, end: int, objects: s
         if trigger:
             funder = _agent(text, inside, a_start - len(trigger.group()), "funds", set(), start)
             after = [m for m in inside if m.start >= a_end and re.match(r"^[^，。；]{0,8}$", text[a_end : m.start]) and fits(m.cls, PROPERTIES["funds"][1])]
-            recipient = after[0] if after else None
+            # 实施X工程，…投资34.3亿元: with nothing named after the amount, the money is for
+            # the program the sentence named after the funder.
+            before = [m for m in inside if funder is not None and funder.end <= m.start and m.end <= a_start and m.cls == "Program"]
+            recipient = after[0] if after else before[-1] if before else None
         clause_end = re.search(r"[，。；]", text[a_end:end])
         purpose = recipient.label if recipient else text[a_end : a_end + (clause_end.start() if clause_end else end - a_end)].strip("，。；")
         fundings.append(Funding(located, funder, recipient, purpose, year_before(text[start:end], amount.start), 0.8 if funder else 0.6))

@@ -35,6 +35,11 @@ def find(text: str, context: Context) -> list[Mention]:
     posts = sorted(lex.positions, key=len, reverse=True)
     post_re = re.compile("|".join(map(re.escape, posts)))
     found: dict[int, Mention] = {}
+    for match in _BYLINE.finditer(text):
+        for name_match in _names_after_byline(text, match.end(), lex.surnames):
+            role = "记者" if "记者" in match.group() else match.group().rstrip("：:")
+            label = text[name_match[0] : name_match[1]].replace(" ", "")
+            found.setdefault(name_match[0], Mention(name_match[0], name_match[1], "Person", "people", label=label, score=0.8, extra={"post": role, "post_start": match.start()}))
     for match in post_re.finditer(text):
         post = match.group()
         # 院长李辉: the name follows the post.
@@ -48,10 +53,6 @@ def find(text: str, context: Context) -> list[Mention]:
             if start >= 0 and _plausible_name(text[start : match.start()], lex.surnames) and _boundary_before(text, start):
                 found.setdefault(start, _person(start, text[start : match.start()], post, match.start(), text, before=True))
                 break
-    for match in _BYLINE.finditer(text):
-        for name_match in _names_after_byline(text, match.end(), lex.surnames):
-            role = "记者" if "记者" in match.group() else match.group().rstrip("：:")
-            found.setdefault(name_match[0], Mention(name_match[0], name_match[1], "Person", "people", label=text[name_match[0] : name_match[1]], score=0.8, extra={"post": role, "post_start": match.start()}))
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
             found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "摄影", "post_start": match.end(1)}))
@@ -94,22 +95,17 @@ def _boundary_before(text: str, i: int) -> bool:
 
 
 def _names_after_byline(text: str, i: int, surnames: frozenset[str]) -> list[tuple[int, int]]:
-    """Names after 记者/通讯员: one or several, separated by spaces (after clean-up the
-    byline keeps them apart: 本报记者 冯金灿 丁宏伟)."""
-    names = []
-    while i < len(text):
-        while i < len(text) and text[i] == " ":
-            i += 1
-        match = re.match(r"[\u4e00-\u9fff]{2,3}", text[i:])
-        if not match or match.group()[0] not in surnames:
-            break
-        name = match.group()
-        # Without a space, a three-character run may be a two-character name and a role word.
-        nxt = text[i + len(name) : i + len(name) + 1]
-        if len(name) == 3 and text[i + 2 : i + 5].startswith(("通", "记", "整", "摄", "文")):
-            name = name[:2]
-        elif nxt and nxt not in " ）)、，。" and not text[i + len(name) :].startswith(("通讯员", "记者", "整理", "文/图", "摄")):
-            break
-        names.append((i, i + len(name)))
-        i += len(name)
-    return names
+    """Names after 记者/通讯员, up to the next role word or the end of the byline:
+    several names are separated by spaces (本报记者 冯金灿 丁宏伟); a name typeset with a
+    space inside (刘 权, 刘永 胜) is one name."""
+    end = i
+    while end < len(text) and (is_han(text[end]) or text[end] == " ") and not text.startswith(("通讯员", "记者", "文/图", "整理"), end):
+        end += 1
+    tokens = [(m.start() + i, m.end() + i) for m in re.finditer(r"[\u4e00-\u9fff]+", text[i:end])]
+    names: list[tuple[int, int]] = []
+    for start, stop in tokens:
+        if names and (stop - start == 1 or names[-1][1] - names[-1][0] == 1) and (stop - start) + (names[-1][1] - names[-1][0]) <= 3:
+            names[-1] = (names[-1][0], stop)  # 刘 权 → 刘权
+        else:
+            names.append((start, stop))
+    return [(s, e) for s, e in names if 2 <= len(text[s:e].replace(" ", "")) + text[s:e].count(" ") <= 4 and text[s] in surnames]

@@ -148,6 +148,10 @@ def _unquoted(text: str) -> list[Mention]:
     return found
 
 
+# Verbs that also occur inside program names (提升工程, 建设项目) do not end a name.
+_EDGE_WORDS = STOP_WORDS - {"提升", "建设", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治"}
+
+
 def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int:
     """Scan back from ``end`` over name characters; stop at punctuation, stop characters,
     stop words, digits and place suffixes that end a preceding place name."""
@@ -156,7 +160,7 @@ def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int
         ch = text[start - 1]
         if ch in PUNCT or ch in STOP_CHARS or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
             break
-        if text[start - 2 : start] in STOP_WORDS or text[start - 3 : start] in STOP_WORDS:
+        if text[start - 2 : start] in _EDGE_WORDS or text[start - 3 : start] in _EDGE_WORDS:
             break
         start -= 1
     # A leading place (安阳心脑血管病高危人群筛查) is who runs it, not part of the name.

@@ -1,0 +1,288 @@
+"""From extractions to RDF: entities, relations, fundings and their provenance, as
+Oxigraph quads under the ontology in ``ontology/kg.ttl``.
+
+Each article's statements go in a named graph named after the article; region
+hierarchy from the gazetteer goes in the default graph. IRIs are stable: an entity's
+IRI comes from its canonical label, so the same body named in two articles is one node.
+
+>>> entity_iri("https://example.org/kg/", "洛阳市卫生健康委员会")
+'https://example.org/kg/id/洛阳市卫生健康委员会'
+>>> entity_iri("https://example.org/kg/", "<script>alert(1)</script>")
+'https://example.org/kg/id/%3Cscript%3Ealert%281%29%3C%2Fscript%3E'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from rdflib.namespace import PROV, RDF, RDFS
+
+from kg import __version__, gazetteer
+from kg.extract import Extraction
+from kg.gazetteer import Region
+from kg.namespace import KG
+from kg.rules import Mention
+
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+DEFAULT = ox.DefaultGraph()
+
+
+def _n(term: str) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+# The vocabulary as Oxigraph terms, made once from the rdflib namespace (one source of truth).
+T = {name: _n(getattr(KG, name)) for name in KG.__annotations__}
+TYPE, LABEL = _n(RDF.type), _n(RDFS.label)
+STATEMENT, SUBJECT, PREDICATE, OBJECT = _n(RDF.Statement), _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
+DERIVED, ATTRIBUTED, AGENT = _n(PROV.wasDerivedFrom), _n(PROV.wasAttributedTo), _n(PROV.SoftwareAgent)
+DATASET = _n(PROV.Entity)
+
+
+def _safe(text: str) -> str:
+    """Percent-encode everything in an IRI segment but letters, digits and Chinese."""
+    return "".join(ch if ch.isalnum() and ch not in "<>" or ch in "-_.~+" else quote(ch, safe="") for ch in text)
+
+
+def entity_iri(base: str, label: str) -> str:
+    return f"{base}id/{_safe(label)}"
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+
+
+def _dec(value: Decimal | float) -> ox.Literal:
+    return ox.Literal(format(Decimal(str(value)).normalize(), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+
+
+def _str(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+@dataclass
+class Counts:
+    """What the graph holds, for the build summary."""
+
+    articles: int = 0
+    entities: Counter = field(default_factory=Counter)  # class -> distinct entities
+    relations: Counter = field(default_factory=Counter)  # property -> distinct triples
+    fundings: int = 0
+    mentions: int = 0
+    quads: int = 0
+    _seen_entities: set = field(default_factory=set)
+    _seen_relations: set = field(default_factory=set)
+    _iris: set = field(default_factory=set)
+
+    @property
+    def distinct_entities(self) -> int:
+        return len(self._iris)
+
+    @property
+    def distinct_relations(self) -> int:
+        return len(self._seen_relations)
+
+
+class GraphBuilder:
+    """Turns :class:`~kg.extract.Extraction` objects into quads, keeping counts."""
+
+    def __init__(self, base_iri: str, extractor: str = "rules", version: str = __version__):
+        self.base = base_iri if base_iri.endswith("/") else base_iri + "/"
+        self.agent = _n(f"{self.base}agent/{_safe(extractor)}/{_safe(version)}")
+        self.extractor, self.version = extractor, version
+        self.counts = Counts()
+        self._regions: dict[str, Region] = {}
+        self._typed: set[tuple[str, str]] = set()
+
+    # -- public -------------------------------------------------------------------
+
+    def header(self) -> Iterator[ox.Quad]:
+        """The ontology and the extractor agents, in the default graph."""
+        for triple in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, DEFAULT)
+        for agent, name, version in ((self.agent, self.extractor, self.version), (self._gazetteer_agent(), "gazetteer", "cpca")):
+            yield ox.Quad(agent, TYPE, AGENT, DEFAULT)
+            yield ox.Quad(agent, LABEL, _str(f"kg {name}"), DEFAULT)
+            yield ox.Quad(agent, T["version"], _str(version), DEFAULT)
+        source = self._gazetteer_source()
+        yield ox.Quad(source, TYPE, DATASET, DEFAULT)
+        yield ox.Quad(source, LABEL, _str("GB/T 2260 administrative divisions (cpca package)"), DEFAULT)
+
+    def article_quads(self, ex: Extraction, source_file: str) -> Iterator[ox.Quad]:
+        """Everything one article contributes, in the article's named graph."""
+        article = _n(f"{self.base}article/{_safe(ex.article.id)}")
+        g = article
+        self.counts.articles += 1
+        yield ox.Quad(article, TYPE, T["Article"], g)
+        yield ox.Quad(article, LABEL, _str(ex.article.title or ex.text[:30]), g)
+        if ex.article.title:
+            yield ox.Quad(article, DCTERMS_TITLE, _str(ex.article.title), g)
+        yield ox.Quad(article, T["sourceFile"], _str(source_file), g)
+        yield ox.Quad(article, T["cleanText"], _str(ex.text), g)
+        if ex.article.byline:
+            yield ox.Quad(article, T["byline"], _str(ex.article.byline), g)
+        if ex.article.region is not None:
+            region = self._region_node(ex.article.region)
+            yield ox.Quad(article, T["aboutRegion"], region, g)
+            yield from self._region_quads(ex.article.region, g)
+        for m in ex.mentions:
+            yield from self._mention_quads(ex, m, article, g)
+        for r in ex.relations:
+            if r.tail is None:
+                continue
+            yield from self._entity_quads(r.head, g)
+            yield from self._entity_quads(r.tail, g)
+            head, tail = self._entity(r.head), self._entity(r.tail)
+            yield from self._statement(head, T[r.prop], tail, ex, min(r.head.start, r.tail.start), r.confidence, article, g, r.prop)
+        for i, f in enumerate(ex.fundings):
+            yield from self._funding_quads(ex, f, article, g, i)
+
+    def gazetteer_quads(self) -> Iterator[ox.Quad]:
+        """partOf for every region the graph names, up to its province, in the default graph."""
+        gaz = gazetteer.load()
+        done: set[str] = set()
+        for code, region in list(self._regions.items()):
+            child = region
+            for parent in gaz.ancestors(region):
+                if child.code in done:
+                    break
+                done.add(child.code)
+                yield from self._region_quads(parent, DEFAULT)
+                s, o = self._region_node(child), self._region_node(parent)
+                yield ox.Quad(s, T["partOf"], o, DEFAULT)
+                statement = _n(f"{self.base}statement/gazetteer/{child.code}")
+                yield ox.Quad(statement, TYPE, STATEMENT, DEFAULT)
+                yield ox.Quad(statement, SUBJECT, s, DEFAULT)
+                yield ox.Quad(statement, PREDICATE, T["partOf"], DEFAULT)
+                yield ox.Quad(statement, OBJECT, o, DEFAULT)
+                yield ox.Quad(statement, DERIVED, self._gazetteer_source(), DEFAULT)
+                yield ox.Quad(statement, ATTRIBUTED, self._gazetteer_agent(), DEFAULT)
+                yield ox.Quad(statement, T["confidence"], _dec(1), DEFAULT)
+                self._count_relation(s, "partOf", o)
+                child = parent
+
+    # -- pieces -------------------------------------------------------------------
+
+    def _gazetteer_agent(self) -> ox.NamedNode:
+        return _n(f"{self.base}agent/gazetteer/cpca")
+
+    def _gazetteer_source(self) -> ox.NamedNode:
+        return _n(f"{self.base}source/gb-t-2260")
+
+    def _entity(self, m: Mention) -> ox.NamedNode:
+        return _n(entity_iri(self.base, m.label))
+
+    def _region_node(self, region: Region) -> ox.NamedNode:
+        return _n(entity_iri(self.base, region.name))
+
+    def _region_quads(self, region: Region, g) -> Iterator[ox.Quad]:
+        node = self._region_node(region)
+        if region.code:
+            self._regions.setdefault(region.code, region)
+        key = (str(node), region.level)
+        if key in self._typed and g == DEFAULT:
+            return
+        yield ox.Quad(node, TYPE, T[region.level], g)
+        yield ox.Quad(node, LABEL, _str(region.name), g)
+        if region.code:
+            yield ox.Quad(node, T["regionCode"], _str(region.code), g)
+        self._count_entity(str(node), region.level)
+        self._typed.add(key)
+
+    def _entity_quads(self, m: Mention, g) -> Iterator[ox.Quad]:
+        if m.region is not None:
+            yield from self._region_quads(m.region, g)
+            return
+        node = self._entity(m)
+        yield ox.Quad(node, TYPE, T[m.cls], g)
+        yield ox.Quad(node, LABEL, _str(m.label), g)
+        self._count_entity(str(node), m.cls)
+
+    def _mention_quads(self, ex: Extraction, m: Mention, article: ox.NamedNode, g) -> Iterator[ox.Quad]:
+        yield from self._entity_quads(m, g)
+        node = self._entity(m)
+        surface = ex.text[m.start : m.end]
+        if surface != m.label:
+            yield ox.Quad(node, T["altLabel"], _str(surface), g)
+        if m.cls == "Person" and m.extra.get("post"):
+            yield ox.Quad(node, T["position"], _str(m.extra["post"]), g)
+        mention = _n(f"{article.value}/mention/{m.start}-{m.end}")
+        s_start, s_end = ex.sentence_of(m.start)
+        yield ox.Quad(mention, TYPE, T["Mention"], g)
+        yield ox.Quad(mention, T["mentionOf"], node, g)
+        yield ox.Quad(mention, T["surface"], _str(surface), g)
+        yield ox.Quad(mention, T["startOffset"], _int(m.start), g)
+        yield ox.Quad(mention, T["endOffset"], _int(m.end), g)
+        yield ox.Quad(mention, T["evidence"], _str(ex.text[s_start:s_end]), g)
+        yield ox.Quad(mention, DERIVED, article, g)
+        yield ox.Quad(mention, ATTRIBUTED, self.agent, g)
+        yield ox.Quad(mention, T["confidence"], _dec(round(m.score, 3)), g)
+        self.counts.mentions += 1
+        parent = m.extra.get("parent")
+        if parent is not None and parent.label:
+            # 临颍县巨陵镇: the township is written right after the county it belongs to.
+            yield from self._entity_quads(parent, g)
+            yield from self._statement(node, T["partOf"], self._entity(parent), ex, m.start, 0.8, article, g, "partOf")
+
+    def _statement(self, s, p, o, ex: Extraction, position: int, confidence: float, article, g, prop: str) -> Iterator[ox.Quad]:
+        s_start, s_end = ex.sentence_of(position)
+        yield ox.Quad(s, p, o, g)
+        key = f"{s.value}|{p.value}|{o.value}|{s_start}"
+        statement = _n(f"{article.value}/statement/{hashlib.sha1(key.encode()).hexdigest()[:16]}")
+        yield ox.Quad(statement, TYPE, STATEMENT, g)
+        yield ox.Quad(statement, SUBJECT, s, g)
+        yield ox.Quad(statement, PREDICATE, p, g)
+        yield ox.Quad(statement, OBJECT, o, g)
+        yield ox.Quad(statement, DERIVED, article, g)
+        yield ox.Quad(statement, T["evidence"], _str(ex.text[s_start:s_end]), g)
+        yield ox.Quad(statement, T["startOffset"], _int(s_start), g)
+        yield ox.Quad(statement, T["endOffset"], _int(s_end), g)
+        yield ox.Quad(statement, ATTRIBUTED, self.agent, g)
+        yield ox.Quad(statement, T["confidence"], _dec(round(confidence, 3)), g)
+        self._count_relation(s, prop, o)
+
+    def _funding_quads(self, ex: Extraction, f, article, g, i: int) -> Iterator[ox.Quad]:
+        node = _n(f"{article.value}/funding/{f.amount.start}")
+        s_start, s_end = ex.sentence_of(f.amount.start)
+        yield ox.Quad(node, TYPE, T["Funding"], g)
+        yield ox.Quad(node, LABEL, _str(f"{f.amount.text}：{f.purpose}"[:80]), g)
+        yield ox.Quad(node, T["amount"], _dec(f.amount.yuan), g)
+        yield ox.Quad(node, T["originalText"], _str(f.amount.text), g)
+        if f.purpose:
+            yield ox.Quad(node, T["purpose"], _str(f.purpose), g)
+        if f.year:
+            yield ox.Quad(node, T["year"], _int(f.year), g)
+        if f.funder is not None:
+            yield from self._entity_quads(f.funder, g)
+            yield ox.Quad(node, T["funder"], self._entity(f.funder), g)
+        if f.recipient is not None:
+            yield from self._entity_quads(f.recipient, g)
+            yield ox.Quad(node, T["recipient"], self._entity(f.recipient), g)
+        yield ox.Quad(node, T["evidence"], _str(ex.text[s_start:s_end]), g)
+        yield ox.Quad(node, T["startOffset"], _int(s_start), g)
+        yield ox.Quad(node, T["endOffset"], _int(s_end), g)
+        yield ox.Quad(node, DERIVED, article, g)
+        yield ox.Quad(node, ATTRIBUTED, self.agent, g)
+        yield ox.Quad(node, T["confidence"], _dec(f.confidence), g)
+        self.counts.fundings += 1
+
+    def _count_entity(self, iri: str, cls: str) -> None:
+        if (iri, cls) not in self.counts._seen_entities:
+            self.counts._seen_entities.add((iri, cls))
+            self.counts.entities[cls] += 1
+            self.counts._iris.add(iri)
+
+    def _count_relation(self, s, prop: str, o) -> None:
+        key = (s.value, prop, o.value)
+        if key not in self.counts._seen_relations:
+            self.counts._seen_relations.add(key)
+            self.counts.relations[prop] += 1

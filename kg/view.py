@@ -1,0 +1,131 @@
+"""``graph.html``: an interactive pyvis view of the built graph, coloured by class, with the
+evidence sentence and source article in each tooltip. It opens offline: vis-network is
+inlined from the copy pyvis ships, and nothing is fetched from a CDN. Names taken from
+articles are data, never markup: the JSON is escaped so ``</script>`` in a name is inert.
+
+>>> safe_json([{"label": "</script><b>"}])
+'[{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}]'
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jinja2
+import pyoxigraph as ox
+from pyvis.network import Network
+
+from kg.store import atomic_write, select
+
+TEMPLATE = Path(__file__).parent / "assets" / "graph.html.j2"
+#: Colour of each class in the view (subclasses of Region and Organization share hues).
+COLOURS = {
+    "Province": "#1b5e20", "City": "#2e7d32", "County": "#43a047", "Township": "#66bb6a", "Village": "#a5d6a7",
+    "GovernmentBody": "#c62828", "Hospital": "#1565c0", "PrimaryCareFacility": "#42a5f5", "CareFacility": "#26c6da",
+    "MedicalAlliance": "#5e35b1", "PublicHealthAgency": "#00897b", "AcademicInstitution": "#6d4c41",
+    "Enterprise": "#757575", "Organization": "#ef6c00", "Program": "#f9a825", "Policy": "#ad1457",
+    "Accreditation": "#8e24aa", "Award": "#ff7043", "Person": "#37474f",
+}  # fmt: skip
+PROPERTY_NAMES = {
+    "runs": "开展/运营", "establishes": "设立", "issues": "出台", "implements": "落实", "passed": "通过",
+    "received": "获得", "supports": "支援", "partnersWith": "合作", "funds": "资助", "memberOf": "成员",
+    "locatedIn": "位于", "partOf": "隶属", "leads": "领导",
+}  # fmt: skip
+
+
+def safe_json(value) -> str:
+    """JSON that can sit inside a ``<script>`` element whatever the strings hold."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+def network(store: ox.Store, max_nodes: int = 1500) -> tuple[Network, str]:
+    """A pyvis Network of the graph's entities and relations (the ``max_nodes`` best
+    connected ones), and a note saying what was left out."""
+    classes = ", ".join(f"kg:{c}" for c in COLOURS)
+    entity_rows = select(store, f"""
+        SELECT ?e (SAMPLE(?c) AS ?cls) (SAMPLE(?l) AS ?label) (SAMPLE(?ev) AS ?evidence) (SAMPLE(?title) AS ?article) WHERE {{
+            ?e a ?c ; rdfs:label ?l . FILTER(?c IN ({classes}))
+            OPTIONAL {{ ?m kg:mentionOf ?e ; kg:evidence ?ev ; prov:wasDerivedFrom ?a . ?a rdfs:label ?title }}
+        }} GROUP BY ?e""")  # fmt: skip
+    edge_rows = select(store, """
+        SELECT ?s ?p ?o (SAMPLE(?ev) AS ?evidence) (SAMPLE(?title) AS ?article) WHERE {
+            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+            OPTIONAL { ?st kg:evidence ?ev ; prov:wasDerivedFrom ?a . ?a rdfs:label ?title }
+        } GROUP BY ?s ?p ?o""")
+    degree: dict[str, int] = {}
+    for row in edge_rows:
+        for end in (row["s"].value, row["o"].value):
+            degree[end] = degree.get(end, 0) + 1
+    entities = {row["e"].value: row for row in entity_rows}
+    keep = set(sorted(entities, key=lambda iri: (-degree.get(iri, 0), iri))[:max_nodes])
+    net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")
+    # Filling the lists directly: add_node/add_edge are quadratic on large graphs.
+    for iri in sorted(keep):
+        row = entities[iri]
+        cls = _local(row["cls"].value)
+        label = row["label"].value
+        tip = f"{label}\n类别：{cls}"
+        if row.get("evidence") is not None:
+            tip += f"\n\n“{row['evidence'].value}”\n—— {row['article'].value if row.get('article') else ''}"
+        net.nodes.append({
+            "id": iri, "label": label, "title": tip, "group": cls, "color": COLOURS.get(cls, "#999"),
+            "shape": "dot", "size": 8 + min(22, 2 * degree.get(iri, 0)), "font": {"size": 14},
+        })  # fmt: skip
+    for row in edge_rows:
+        s, o = row["s"].value, row["o"].value
+        if s not in keep or o not in keep:
+            continue
+        prop = _local(row["p"].value)
+        tip = f"{entities[s]['label'].value} —{prop}→ {entities[o]['label'].value}"
+        if row.get("evidence") is not None:
+            tip += f"\n\n“{row['evidence'].value}”\n—— {row['article'].value if row.get('article') else ''}"
+        else:
+            tip += "\n\n（行政区划表）"
+        net.edges.append({"from": s, "to": o, "label": PROPERTY_NAMES.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
+    net.options = {
+        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 200}, "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+        "edges": {"color": {"color": "#b0b0b0", "highlight": "#444"}, "smooth": {"type": "continuous"}},
+    }  # fmt: skip
+    left_out = len(entities) - len(keep)
+    note = f"{len(keep)} 个实体、{len(net.edges)} 条关系" + (f"（另有 {left_out} 个连接较少的实体未显示，可用 SPARQL 查询）" if left_out else "")
+    return net, note
+
+
+def render(net: Network, note: str, heading: str = "卫生健康知识图谱") -> str:
+    """The page as a string, with vis-network inlined."""
+    lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
+    env = jinja2.Environment(autoescape=True)
+    _, _, _, height, width, _ = net.get_network_data()
+    return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
+        heading=heading,
+        note=note,
+        vis_js=_markup(lib / "vis-network.min.js"),
+        vis_css=_markup(lib / "vis-network.css"),
+        nodes=safe_json(net.nodes),
+        edges=safe_json(net.edges),
+        options=safe_json(net.options),
+        height=height,
+        width=width,
+        bgcolor="#ffffff",
+        legend=list(COLOURS.items()),
+    )
+
+
+def _markup(path: Path):
+    from markupsafe import Markup
+
+    return Markup(path.read_text(encoding="utf-8"))
+
+
+def write(store: ox.Store, path: Path, max_nodes: int = 1500) -> int:
+    """Write the view to ``path`` atomically; returns the number of nodes shown."""
+    net, note = network(store, max_nodes)
+    html = render(net, note)
+    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    return len(net.nodes)
