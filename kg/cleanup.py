@@ -234,6 +234,6 @@ _OPEN_BRACKET = re.compile(r"[（(“《][^）)”》]{0,20}$")
 def _classify(text: str) -> Paragraph:
     if _PHOTO_CREDIT.search(text) or _PICTURE_LABEL.match(text):
         return Paragraph(text, "caption")
-    if not re.search(f"[{SENTENCE_END}，,]", text) and width(text) <= 80:
+    if not re.search(f"[{SENTENCE_END}]", text) and width(text) <= 60:
         return Paragraph(text, "heading")
     return Paragraph(text, "body")

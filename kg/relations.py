@@ -30,12 +30,13 @@ from kg.rules import Mention
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "构建", "组织开展", "开通", "实行"], ("runs",)),
+    **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托"], ("runs",)),
+    **dict.fromkeys(["构建"], ("runs", "issues")),
     **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
     **dict.fromkeys(["建成", "新建", "兴建", "筹建"], ("establishes", "runs")),
     **dict.fromkeys(["成立", "组建", "设立", "挂牌", "开设", "创办", "共建", "建立"], ("establishes", "issues")),
-    **dict.fromkeys(["出台", "制定", "印发", "发布", "起草", "研究起草", "提交", "出台了"], ("issues",)),
+    **dict.fromkeys(["出台", "制定", "印发", "发布", "起草", "研究起草", "研究制定", "提交", "提出", "出台了"], ("issues",)),
     **dict.fromkeys(["通过", "创建", "创建成", "达到", "晋升为", "成功创建"], ("passed", "received")),
     **dict.fromkeys(["荣获", "获得", "获", "被授予", "授予", "被确定为", "确定为", "被评为", "评为", "获评", "成为"], ("received",)),
     **dict.fromkeys(["对口支援", "对口帮扶", "支援", "驰援", "结对帮扶", "援助", "帮扶"], ("supports",)),
@@ -43,7 +44,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 _TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse=True)))
 # Between a trigger and its object: aspect particles, adverbs, counts.
-_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|第一批|[“《]|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
+_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
 # Words that join listed objects.
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
 # Prepositions that make the entity after them something other than the agent.
@@ -92,6 +93,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
             relations.append(Relation(head, prop, tail, confidence=0.75, trigger=match.group()))
         objects.update(id(t) for t in tails)
     relations += _means(text, inside, start, end, objects)
+    relations += _made_part_of(text, inside, start, end, objects)
     relations += _winners(text, inside, start, end)
     relations += _guided(text, inside, start, end)
     relations = _with_co_agents(text, inside, relations)
@@ -154,6 +156,17 @@ def _means(text: str, inside: list[Mention], start: int, end: int, objects: set[
         head = _agent(text, inside, m.start - 1, prop, objects, start)
         if head is not None:
             result.append(Relation(head, prop, m, confidence=0.7, trigger="以…为"))
+    return result
+
+
+def _made_part_of(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
+    """焦作市委、市政府把医养中心建设纳入重大民生实事: what a body puts into its plans, it runs."""
+    result = []
+    for m in inside:
+        if m.cls == "Program" and text[m.start - 1 : m.start] in ("把", "将") and re.match(r"^[^，。；]{0,4}(?:纳入|列入|列为)", text[m.end : m.end + 8]):
+            head = _agent(text, inside, m.start - 1, "runs", objects, start)
+            if head is not None:
+                result.append(Relation(head, "runs", m, confidence=0.65, trigger="把…纳入"))
     return result
 
 
@@ -274,14 +287,29 @@ def _fundings(text: str, inside: list[Mention], start: int, end: int, objects: s
             after = [m for m in inside if m.start >= a_end and re.match(r"^[^，。；]{0,8}$", text[a_end : m.start]) and fits(m.cls, PROPERTIES["funds"][1])]
             # 实施X工程，…投资34.3亿元: with nothing named after the amount, the money is for
             # the program the sentence named after the funder.
-            before = [m for m in inside if funder is not None and funder.end <= m.start and m.end <= a_start and m.cls == "Program"]
-            recipient = after[0] if after else before[-1] if before else None
+            clause_start = max(start, text.rfind("；", start, a_start) + 1)
+            before = [
+                m for m in inside
+                if funder is not None and max(funder.end, clause_start) <= m.start and m.end <= a_start and m.cls == "Program"
+                and not amounts(text[m.end : a_start])
+            ]  # fmt: skip
+            recipient = after[0] if after else before[-1] if before else _next_object(text, inside, a_end, end)
         clause_end = re.search(r"[，。；]", text[a_end:end])
         purpose = recipient.label if recipient else text[a_end : a_end + (clause_end.start() if clause_end else end - a_end)].strip("，。；")
         fundings.append(Funding(located, funder, recipient, purpose, year_before(text[start:end], amount.start), 0.8 if funder else 0.6))
         if funder is not None and recipient is not None and funder.label != recipient.label:
             relations.append(Relation(funder, "funds", recipient, confidence=0.75, trigger="投入"))
     return fundings, relations
+
+
+def _next_object(text: str, inside: list[Mention], after: int, end: int) -> Mention | None:
+    """The program a later clause of the sentence builds or runs (…，在全市构建了“三圈两网”)."""
+    for match in _TRIGGER.finditer(text, after, min(end, after + 30)):
+        if set(TRIGGERS[match.group()]) & {"runs", "establishes"}:
+            objects = _objects(text, inside, match.end())
+            if objects and fits(objects[0].cls, PROPERTIES["funds"][1]):
+                return objects[0]
+    return None
 
 
 def _unique(relations: list[Relation]) -> list[Relation]:

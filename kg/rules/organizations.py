@@ -159,7 +159,9 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
         chain_end = _chain_end(anchor_end, anchors)
         core = text[chain_end:s]
         longest = LONG_CORE_AFTER_PLACE.get(text[s:e], MAX_CORE_AFTER_PLACE[cls])
-        if chain_end > s or len(core) > longest or not _proper(core) or _has_anchor(anchors, chain_end, s):
+        # A task force's name describes its task (医院提质升级工作领导小组): verbs are allowed in it.
+        proper = _proper(core) if text[s:e] not in LONG_CORE_AFTER_PLACE else all(is_han(ch) or ch in "+“”" for ch in core)
+        if chain_end > s or len(core) > longest or not proper or _has_anchor(anchors, chain_end, s):
             continue
         if not _chain_ok(text, start, anchors):
             continue
@@ -205,7 +207,7 @@ def _proper(core: str) -> bool:
 
 def _chain_end(end: int, anchors: dict) -> int:
     """Skip over places that follow each other (青海省西宁市城北区)."""
-    while end in anchors and not isinstance(anchors[end][1], str):
+    while end in anchors and not (isinstance(anchors[end][1], str) and len(anchors[end][1]) == 1):
         end = anchors[end][0]
     return end
 

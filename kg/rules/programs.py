@@ -149,7 +149,7 @@ def _unquoted(text: str) -> list[Mention]:
 
 
 # Verbs that also occur inside program names (提升工程, 建设项目) do not end a name.
-_EDGE_WORDS = STOP_WORDS - {"提升", "建设", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治"}
+_EDGE_WORDS = STOP_WORDS - {"提升", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治"}
 
 
 def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int:
@@ -158,7 +158,7 @@ def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int
     start = end
     while start > max(0, end - limit):
         ch = text[start - 1]
-        if ch in PUNCT or ch in STOP_CHARS or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
+        if ch in PUNCT or ch in STOP_CHARS or ch in "元亿" or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
             break
         if text[start - 2 : start] in _EDGE_WORDS or text[start - 3 : start] in _EDGE_WORDS:
             break

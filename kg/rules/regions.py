@@ -13,7 +13,7 @@ import re
 from kg import gazetteer
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import MEASURE, PUNCT, STOP_CHARS, is_han, left_boundary
+from kg.rules.text import MEASURE, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary
 
 #: Relative names and the level they stand for.
 RELATIVE = {
@@ -105,10 +105,15 @@ def _townships(text: str, found: list[Mention]) -> list[Mention]:
         name = text[start:end]
         if name in _NOT_PLACES or text[start:suffix_start] in _NOT_PLACES or _NOT_AFTER.match(text, end):
             continue
+        if text[start:suffix_start] in STOP_WORDS or re.match(r"、[乡镇村县]", text[end : end + 2]):
+            continue  # 组织乡、村两级: levels listed, not a place
         if text[suffix_start - 1] == "族":  # 回族乡村医生, 维族村医
             continue
         level = "Village" if match.group() == "村" else "Township"
         mention = Mention(start, end, level, "regions", label=name, score=0.7)
+        parent = ends.get(start)
+        if parent is not None and parent.cls in ("County", "Township") and (parent.region or parent.cls == "Township"):
+            mention.extra["parent"] = parent  # 临颍县巨陵镇大段村: each is part of the one before
         result.append(mention)
         ends[end] = mention
         taken.update(range(start, end))

@@ -1,0 +1,45 @@
+"""Shared fixtures: one build of the seed pages for the whole session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    """The seed pages built into a fresh folder, with the build report."""
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("seed-build")
+    report = build([SEEDS], out)
+    return report
+
+
+@pytest.fixture(scope="session")
+def seed_store(seed_build):
+    from kg.store import open_store
+
+    return open_store(seed_build.out_dir)
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.nlp import make_nlp
+
+    return make_nlp()
+
+
+@pytest.fixture(scope="session")
+def analyse(nlp):
+    """Run the pipeline on one text as an article about ``region``."""
+    from kg.nlp import article_doc
+
+    def run(text: str, region: str | None = None):
+        return nlp(article_doc(nlp, text, region))
+
+    return run

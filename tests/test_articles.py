@@ -1,0 +1,81 @@
+"""Splitting pages into articles: titles printed after the body, bylines, regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.articles import split_page
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+CALIBRATION = Path(__file__).resolve().parent.parent / "tests" / "data" / "calibration"
+
+
+def articles(name: str):
+    page = next(SEEDS.glob(f"{name}*.txt"))
+    return [a for a in split_page(page.read_text(encoding="utf-8"), page.stem) if a.kind == "article"]
+
+
+def test_page_of_eight_city_reports_splits_into_eight_articles_with_their_titles():
+    found = [(a.region.name, a.title) for a in articles("000")]
+    assert found == [
+        ("开封市", "开封：全力推动中医药事业高质量发展"),
+        ("洛阳市", "洛阳：基层医疗服务能力显著提升"),
+        ("安阳市", "安阳：全面开展重大疾病筛查"),
+        ("焦作市", "焦作：构建多元化养老服务体系"),
+        ("濮阳市", "濮阳：全域医疗服务能力持续提升"),
+        ("许昌市", "许昌：办好民生实事打造“三圈两网”"),
+        ("信阳市", "信阳：科学防控坚决打赢疫情防控阻击战"),
+        ("驻马店市", "驻马店：全面实现健康扶贫规范化标准化制度化"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence, city",
+    [
+        ("投资34.3亿元，对21家县级医疗机构改建扩建", "洛阳市"),
+        ("投入3400余万元建设急危重症三级救治网", "许昌市"),
+        ("开封市中医院成为全市卫生健康系统首家“市长质量奖”获得者", "开封市"),
+        ("濮阳市第三人民医院成功创建二级甲等医院", "濮阳市"),
+        ("焦作市45家医养中心共投入建设资金2.04亿元", "焦作市"),
+    ],
+)
+def test_each_sentence_belongs_to_its_citys_article(sentence, city):
+    holders = [a.region.name for a in articles("000") if sentence in a.text]
+    assert holders == [city]
+
+
+def test_titles_gathered_at_the_foot_of_the_page_find_their_articles():
+    """Page 001 prints both titles and bylines after the bodies, and the leads last."""
+    found = {a.title: a for a in articles("001")}
+    assert set(found) == {"郑州：全力打赢脱贫攻坚战", "驻马店：互联网助力健康扶贫"}
+    assert "郑州市充分利用现有医保制度" in found["郑州：全力打赢脱贫攻坚战"].text
+    assert "驻马店市卫生健康体育委员会以信息化建设为载体" in found["驻马店：互联网助力健康扶贫"].text
+    assert found["驻马店：互联网助力健康扶贫"].byline == "本报记者 冯金灿 丁宏伟 通讯员 王丽 文/图"
+
+
+def test_short_news_items_are_articles_of_their_own():
+    regions = [a.region.name for a in articles("003")]
+    assert regions[:5] == ["舞阳县", "平舆县", "新县", "滑县", "偃师市"]
+    items = {a.title: a for a in articles("003")}
+    assert "新野县贫困村标准化卫生室建设集中开工" in items
+    assert items["新野县贫困村标准化卫生室建设集中开工"].byline == "（乔晓娜 胡丰旺）"
+
+
+def test_markdown_page_splits_at_its_top_headings():
+    titles = [a.title for a in articles("004")]
+    assert titles == ["许昌 探索建立四项长效机制", "信阳 高效推进健康扶贫工作"]
+
+
+def test_photo_captions_are_kept_apart_from_the_articles():
+    page = next(SEEDS.glob("002*.txt"))
+    kinds = [a.kind for a in split_page(page.read_text(encoding="utf-8"), page.stem)]
+    assert kinds.count("caption") == 7 and kinds.count("article") == 1
+
+
+def test_single_article_page_from_another_province_stays_whole():
+    text = (CALIBRATION / "13_quzhou-fuyou-ziyuan-xiachen.txt").read_text(encoding="utf-8")
+    [article] = split_page(text, "13")
+    assert article.title == "院领导对接合作卫生院推进医疗资源下沉"
+    assert article.region.name == "衢州市"

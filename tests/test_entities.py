@@ -1,0 +1,78 @@
+"""Entity recognition and canonical names, on real seed and calibration sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def ents(doc):
+    return [(e._.kg_label, e.label_) for e in doc.ents]
+
+
+@pytest.mark.parametrize(
+    "text, region, expected",
+    [
+        # Relative names resolve against the article's place.
+        ("近年来，市卫生健康委认真贯彻重要指示。", "洛阳市", [("洛阳市卫生健康委员会", "GovernmentBody")]),
+        ("舞阳县人民医院、县中心医院、县中医院借助省级医院区域协同医疗平台", "舞阳县",
+         [("舞阳县人民医院", "Hospital"), ("舞阳县中心医院", "Hospital"), ("舞阳县中医院", "Hospital")]),
+        ("该县严格执行相关办法，全县共对189人次发放救助资金。", "新县", [("新县", "County"), ("新县", "County")]),
+        ("我市统一调配工作力量，市卫健委坚决贯彻总体策略。", "漯河市", [("漯河市", "City"), ("漯河市卫生健康委员会", "GovernmentBody")]),
+        ("受到省卫健委主任阚全程的充分肯定", "漯河市", [("河南省卫生健康委员会", "GovernmentBody"), ("阚全程", "Person")]),
+        # A relative name with nothing to resolve to is dropped, not guessed.
+        ("以县人民医院为龙头，组建紧密型医共体", "洛阳市", []),
+    ],
+)
+def test_relative_names_resolve_to_the_articles_place(analyse, text, region, expected):
+    assert ents(analyse(text, region)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("使固始县人民医院成功通过“二甲”验收评审", ("二级甲等医院评审", "Accreditation")),
+        ("濮阳市第三人民医院成功创建二级甲等医院", ("二级甲等医院评审", "Accreditation")),
+        ("市中医医院顺利通过三级甲等医院复审", ("三级甲等医院复审", "Accreditation")),
+        ("浙江省政府《关于促进健康服务业发展的实施意见》", ("浙江省人民政府", "GovernmentBody")),
+        ("国家卫生计生委科教司副巡视员张黎明", ("国家卫生和计划生育委员会科技教育司", "GovernmentBody")),
+        ("在国家大力推行“分级诊疗”的医改大背景下", ("分级诊疗制度", "Policy")),
+    ],
+)
+def test_aliases_fold_to_one_canonical_name(analyse, text, expected):
+    assert expected in ents(analyse(text, "濮阳市"))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("共建河南大学中医院，成立河南大学中医药研究院", [("河南大学中医院", "Hospital"), ("河南大学中医药研究院", "AcademicInstitution")]),
+        ("引进德国蕾娜范养老集团和上海和佑养老集团等一批中高端养老机构",
+         [("德国蕾娜范养老集团", "Enterprise"), ("上海和佑养老集团", "Enterprise")]),
+        ("分别走访了开化县村头卫生院、音坑卫生院和衢江区横路卫生院",
+         [("开化县村头卫生院", "PrimaryCareFacility"), ("开化县音坑卫生院", "PrimaryCareFacility"), ("衢江区横路卫生院", "PrimaryCareFacility")]),
+        ("新疆喀什地区叶城县恰斯米其提乡9村卫生室的维族村医", [("叶城县恰斯米其提乡9村卫生室", "PrimaryCareFacility")]),
+        ("医务志愿者到源汇区问十乡曹店村参加活动", [("源汇区", "County"), ("问十乡", "Township"), ("曹店村", "Village")]),
+    ],
+)
+def test_finds_full_names_of_bodies_and_places(analyse, text, expected):
+    assert ents(analyse(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["全市二级以上综合医院和专科医院全部设置中医科", "全市9家县人民医院和县中医院全部通过评审", "组织乡、村两级医疗卫生人员"],
+)
+def test_categories_are_not_entities(analyse, text):
+    assert [e for e in ents(analyse(text, "驻马店市")) if e[1] not in ("City", "County")] == []
+
+
+def test_regions_carry_their_official_code(analyse):
+    doc = analyse("积极推进嵩县、伊川县县域医疗中心建设", "洛阳市")
+    codes = {m.label: m.region.code for m in doc._.mentions if m.region}
+    assert codes == {"嵩县": "410325", "伊川县": "410329"}
+
+
+def test_people_are_found_next_to_their_posts(analyse):
+    doc = analyse("焦作市委书记王小平、市长徐衣显直接指挥。（本报记者杨冬冬整理）", "焦作市")
+    people = {m.label: m.extra["post"] for m in doc._.mentions if m.cls == "Person"}
+    assert people == {"王小平": "市委书记", "徐衣显": "市长", "杨冬冬": "记者"}

@@ -1,0 +1,54 @@
+"""Relations and fundings on real seed sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def rels(doc):
+    return {(r.head.label, r.prop, r.tail.label) for r in doc._.relations if r.trigger != "name"}
+
+
+@pytest.mark.parametrize(
+    "text, region, expected",
+    [
+        ("2019年9月、10月，濮阳市第三人民医院成功创建二级甲等医院，市中医医院顺利通过三级甲等医院复审。", "濮阳市",
+         {("濮阳市第三人民医院", "passed", "二级甲等医院评审"), ("濮阳市中医医院", "passed", "三级甲等医院复审")}),
+        ("开封市中医院成为全市卫生健康系统首家“市长质量奖”获得者。", "开封市", {("开封市中医院", "received", "市长质量奖")}),
+        ("2019年，驻马店市荣获全国脱贫攻坚奖。", "驻马店市", {("驻马店市", "received", "全国脱贫攻坚奖")}),
+        ("焦作出台了《医养中心发展规划》《全面推进建档立卡贫困残疾人医养工作》等文件。", "焦作市",
+         {("焦作市", "issues", "《医养中心发展规划》"), ("焦作市", "issues", "《全面推进建档立卡贫困残疾人医养工作》")}),
+        ("自2018年起，许昌市在全省率先实施计划生育家庭住院护理扶助制度。", "许昌市", {("许昌市", "implements", "计划生育家庭住院护理扶助制度")}),
+        ("焦作市全面聚焦脱贫攻坚，以医养中心建设为突破口，构建多元化医养服务体系。", "焦作市", {("焦作市", "runs", "医养中心建设")}),
+        ("濮阳市委、市政府高度重视，成立濮阳市医院提质升级工作领导小组。", "濮阳市",
+         {("中共濮阳市委员会", "establishes", "濮阳市医院提质升级工作领导小组"), ("濮阳市人民政府", "establishes", "濮阳市医院提质升级工作领导小组")}),
+        ("7月12、13日，衢州市妇幼保健院院长余晓、副院长陈洁瑛、保健部主任陈卫红一行走访了卫生院。", "衢州市",
+         {("余晓", "leads", "衢州市妇幼保健院"), ("陈洁瑛", "leads", "衢州市妇幼保健院")}),
+        ("焦作市委书记王小平、市长徐衣显直接指挥。", "焦作市", {("王小平", "leads", "焦作市"), ("徐衣显", "leads", "焦作市")}),
+    ],
+)
+def test_relations_stated_in_a_sentence_are_found(analyse, text, region, expected):
+    assert rels(analyse(text, region)) == expected
+
+
+def test_a_sentence_without_a_subject_gives_no_relation(analyse):
+    assert rels(analyse("大力实施“369”人才工程，充实基层医疗卫生人才队伍。", "驻马店市")) == set()
+
+
+def test_money_becomes_a_funding_with_funder_amount_and_purpose(analyse):
+    doc = analyse("2017年，许昌市以急性心肌梗死为切入点，投入3400余万元建设急危重症三级救治网。", "许昌市")
+    [funding] = doc._.fundings
+    assert (funding.funder.label, funding.amount.yuan, funding.amount.text, funding.recipient.label, funding.year) == (
+        "许昌市", 34_000_000, "3400余万元", "急危重症三级救治网", 2017,
+    )
+    assert ("许昌市", "funds", "急危重症三级救治网") in rels(doc)
+
+
+def test_money_without_a_funding_verb_has_no_funder(analyse):
+    doc = analyse("一年来，累计为基层患者减少患者费用8900余万元。", "洛阳市")
+    assert [(f.funder, f.amount.yuan) for f in doc._.fundings] == [(None, 89_000_000)]
+
+
+def test_bodies_named_after_a_place_are_located_there(analyse):
+    doc = analyse("嵩县人民医院开展远程会诊。", "洛阳市")
+    assert {(r.head.label, r.tail.label) for r in doc._.relations if r.prop == "locatedIn"} == {("嵩县人民医院", "嵩县")}
