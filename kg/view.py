@@ -62,7 +62,8 @@ def network(store: ox.Store, max_nodes: int = 1500) -> tuple[Network, str]:
         for end in (row["s"].value, row["o"].value):
             degree[end] = degree.get(end, 0) + 1
     entities = {row["e"].value: row for row in entity_rows}
-    keep = set(sorted(entities, key=lambda iri: (-degree.get(iri, 0), iri))[:max_nodes])
+    connected = [iri for iri in entities if degree.get(iri)]
+    keep = set(sorted(connected, key=lambda iri: (-degree[iri], iri))[:max_nodes])
     net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")
     # Filling the lists directly: add_node/add_edge are quadratic on large graphs.
     for iri in sorted(keep):
@@ -73,8 +74,8 @@ def network(store: ox.Store, max_nodes: int = 1500) -> tuple[Network, str]:
         if row.get("evidence") is not None:
             tip += f"\n\n“{row['evidence'].value}”\n—— {row['article'].value if row.get('article') else ''}"
         net.nodes.append({
-            "id": iri, "label": label, "title": tip, "group": cls, "color": COLOURS.get(cls, "#999"),
-            "shape": "dot", "size": 8 + min(22, 2 * degree.get(iri, 0)), "font": {"size": 14},
+            "id": iri, "label": label, "title": tip, "color": COLOURS.get(cls, "#999"),
+            "shape": "dot", "size": 10 + min(20, 2 * degree.get(iri, 0)), "font": {"size": 18, "strokeWidth": 3, "strokeColor": "#ffffff"},
         })  # fmt: skip
     for row in edge_rows:
         s, o = row["s"].value, row["o"].value
@@ -88,12 +89,12 @@ def network(store: ox.Store, max_nodes: int = 1500) -> tuple[Network, str]:
             tip += "\n\n（行政区划表）"
         net.edges.append({"from": s, "to": o, "label": PROPERTY_NAMES.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
     net.options = {
-        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 200}, "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120}},
+        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 250}, "forceAtlas2Based": {"gravitationalConstant": -90, "springLength": 140, "avoidOverlap": 0.6}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
         "edges": {"color": {"color": "#b0b0b0", "highlight": "#444"}, "smooth": {"type": "continuous"}},
     }  # fmt: skip
     left_out = len(entities) - len(keep)
-    note = f"{len(keep)} 个实体、{len(net.edges)} 条关系" + (f"（另有 {left_out} 个连接较少的实体未显示，可用 SPARQL 查询）" if left_out else "")
+    note = f"{len(keep)} 个实体、{len(net.edges)} 条关系" + (f"（另有 {left_out} 个无关系或连接较少的实体未显示，可用 kg query 查询）" if left_out else "")
     return net, note
 
 
