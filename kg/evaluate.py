@@ -149,3 +149,123 @@ def score(gold: Iterable[dict], predicted: Iterable[dict]) -> dict:
         "spurious_by_class": spurious.most_common(8),
     }
     return result
+
+
+def predict(nlp, records: list[dict]) -> list[dict]:
+    """Run a pipeline over gold records; returns predictions in the gold format.
+
+    A seed record holds one cleaned article. A calibration record holds a raw page: it
+    goes through clean-up and article splitting as in ``kg build``, and what its
+    articles yield is pooled."""
+    from kg import gazetteer
+    from kg.articles import Article, split_page
+    from kg.extract import extract, to_record
+
+    articles, owners = [], []
+    for i, record in enumerate(records):
+        if "region" in record:
+            found = gazetteer.load().lookup(record["region"]) if record.get("region") else []
+            articles.append(Article(record.get("page", ""), 0, "", "", [record["text"]], found[0] if found else None))
+            owners.append(i)
+        else:
+            for article in split_page(record["text"], record["article"]):
+                articles.append(article)
+                owners.append(i)
+    pooled = [{"article": r["article"], "entities": [], "relations": [], "fundings": []} for r in records]
+    for owner, extraction in zip(owners, extract(nlp, articles)):
+        found = to_record(extraction)
+        for key in ("entities", "relations", "fundings"):
+            pooled[owner][key] += found[key]
+    return pooled
+
+
+def jieba_baseline(records: list[dict]) -> list[dict]:
+    """The honest baseline: jieba's part-of-speech tags as an entity recogniser (ns a
+    place, nt an organisation, nr a person); no relations, no money."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    classes = {"ns": "Region", "nt": "Organization", "nr": "Person"}
+    result = []
+    for record in records:
+        entities = {(w, classes[f]) for w, f in jieba.posseg.cut(record["text"]) if f in classes and len(w) > 1}
+        result.append({"article": record["article"], "entities": [{"label": w, "class": c} for w, c in sorted(entities)], "relations": [], "fundings": []})
+    return result
+
+
+def load_gold(folder) -> tuple[list[dict], bool]:
+    """Gold records from a seed gold folder or a calibration folder (gold/ + texts/)."""
+    from pathlib import Path
+
+    from kg import gold
+
+    folder = Path(folder)
+    if (folder / "gold").is_dir():
+        return gold.load_calibration(folder), True
+    if list(folder.glob("*.txt")) and list(folder.glob("*.json")):  # calibration files side by side
+        import json
+
+        records = []
+        for path in sorted(folder.glob("*.json")):
+            record = json.loads(path.read_text(encoding="utf-8"))
+            record["text"] = path.with_suffix(".txt").read_text(encoding="utf-8")
+            records.append(record)
+        return records, True
+    return gold.load_dir(folder), False
+
+
+def run_evaluation(folder, split: str = "heldout") -> dict:
+    """Score the trained pipeline, the rules alone and the jieba baseline on the gold in
+    ``folder``. With ``split="heldout"`` each seed page is scored by the models trained
+    without it (``kg train`` makes them); calibration articles are never trained on."""
+    from kg.nlp import load_config, make_nlp
+    from kg.train import MODELS, page_of
+
+    records, calibration = load_gold(folder)
+    results: dict = {"gold": str(folder), "articles": len(records), "split": "calibration (never trained on)" if calibration else split}
+    if calibration or split == "all":
+        trained = predict(make_nlp(), records)
+    else:
+        trained = []
+        for page in sorted({page_of(r) for r in records}):
+            fold = MODELS / "folds" / page
+            if not fold.exists():
+                raise FileNotFoundError(f"no held-out models for page {page} in {fold.parent}: run `kg train` (with folds)")
+            nlp = make_nlp(ner=fold / "ner", relation_model=fold / "relations.json")
+            trained += predict(nlp, [r for r in records if page_of(r) == page])
+    results["trained"] = score(records, trained)
+    results["rules"] = score(records, predict(make_nlp(load_config(rules_only=True)), records))
+    results["jieba"] = score(records, jieba_baseline(records))
+    return results
+
+
+def report(results: dict) -> str:
+    """The figures as a plain-text report."""
+
+    def row(name: str, s: dict, mode: str) -> str:
+        e, r, f = s["entities"]["micro"][mode], s["relations"]["micro"][mode], s["fundings"].get(mode, {"p": 0, "r": 0, "f1": 0})
+        return f"{name:<9}{mode:<9}{e['p']:>6.3f}{e['r']:>6.3f}{e['f1']:>6.3f}   {r['p']:>6.3f}{r['r']:>6.3f}{r['f1']:>6.3f}   {f['p']:>6.3f}{f['r']:>6.3f}{f['f1']:>6.3f}"
+
+    lines = [
+        f"Gold: {results['gold']} ({results['articles']} articles), split: {results['split']}",
+        "",
+        f"{'':<18}{'entities':^18}   {'relations':^18}   {'funding amounts':^18}",
+        f"{'':<18}{'P':>6}{'R':>6}{'F1':>6}   {'P':>6}{'R':>6}{'F1':>6}   {'P':>6}{'R':>6}{'F1':>6}",
+    ]
+    for name in ("trained", "rules", "jieba"):
+        for mode in ("exact", "lenient"):
+            lines.append(row(name, results[name], mode))
+    trained = results["trained"]
+    lines += ["", "Trained pipeline, per class (lenient F1 / support):"]
+    lines.append("  " + ", ".join(f"{k} {v['lenient']['f1']:.2f}/{v['lenient']['tp'] + v['lenient']['fn']}" for k, v in trained["entities"]["per"].items()))
+    lines += ["Per property (lenient F1 / support):"]
+    lines.append("  " + ", ".join(f"{k} {v['lenient']['f1']:.2f}/{v['lenient']['tp'] + v['lenient']['fn']}" for k, v in trained["relations"]["per"].items()))
+    errors = trained["errors"]
+    lines += [
+        "Commonest errors:",
+        "  class confusions: " + (", ".join(f"{k} ({n})" for k, n in errors["class_confusions"]) or "none"),
+        "  missed, by class: " + ", ".join(f"{k} ({n})" for k, n in errors["missed_by_class"]),
+        "  spurious, by class: " + ", ".join(f"{k} ({n})" for k, n in errors["spurious_by_class"]),
+    ]
+    return "\n".join(lines)

@@ -21,13 +21,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from thinc.api import Config
 
-from kg import gazetteer, resolve
-from kg.relations import Relation, extract
+from kg import gazetteer, relmodel, resolve
+from kg.relations import Relation, extract, unique
+from kg.relmodel import RelationModel
 from kg.rules import Context, Mention, family
 from kg.sentences import sentence_spans
 
@@ -40,19 +43,42 @@ if not Span.has_extension("kg_label"):
     Span.set_extension("kg_label", default=None)
 
 
-def load_config(path: Path | str | None = None, overrides: dict | None = None) -> Config:
-    """The pipeline config: ``kg/default.cfg`` unless another file is given."""
-    return Config().from_disk(path or DEFAULT_CONFIG, overrides=overrides or {})
+TRAINED_COMPONENTS = ("kg_rule_tags", "ner", "kg_merge")
 
 
-def make_nlp(config: Config | None = None) -> Language:
-    """A spaCy pipeline built from the config's ``[nlp]`` and ``[components]`` sections."""
+def load_config(path: Path | str | None = None, overrides: dict | None = None, rules_only: bool = False) -> Config:
+    """The pipeline config: ``kg/default.cfg`` unless another file is given;
+    ``rules_only`` switches the trained components off."""
+    config = Config().from_disk(path or DEFAULT_CONFIG, overrides=overrides or {})
+    if rules_only:
+        config["kg"]["trained"] = False
+    if not config["kg"].get("trained", False):
+        config["nlp"]["pipeline"] = [p for p in config["nlp"]["pipeline"] if p not in TRAINED_COMPONENTS]
+        for name in TRAINED_COMPONENTS:
+            config["components"].pop(name, None)
+    return config
+
+
+def package_path(path: str | Path) -> Path:
+    """A path from the config, relative to the package folder unless absolute."""
+    return Path(path) if Path(path).is_absolute() else Path(__file__).parent / path
+
+
+def make_nlp(config: Config | None = None, ner: Path | None = None, relation_model: Path | None = None, weights: bool = True) -> Language:
+    """A spaCy pipeline built from the config's ``[nlp]`` and ``[components]`` sections,
+    with the trained weights loaded (``ner`` and ``relation_model`` override the config's;
+    ``weights=False`` leaves the recogniser untrained, for training)."""
     config = config or load_config()
     spacy_config = Config({"nlp": config["nlp"], "components": config["components"]})
     nlp = spacy.util.load_model_from_config(spacy_config, auto_fill=True, validate=True)
-    ner_path = config["kg"].get("ner_model")
-    if ner_path and "ner" in nlp.pipe_names:
-        nlp.get_pipe("ner").from_disk(Path(ner_path) if Path(ner_path).is_absolute() else Path(__file__).parent / ner_path)
+    if "ner" in nlp.pipe_names and weights:
+        path = ner or package_path(config["kg"]["ner_model"])
+        if not path.exists():
+            raise FileNotFoundError(f"no trained recogniser at {path}: run `kg train`, or build with --rules")
+        nlp.get_pipe("ner").from_disk(path)
+        model = relation_model or package_path(config["kg"]["relation_model"])
+        if model.exists():
+            nlp.get_pipe("kg_relations").use_model(RelationModel.from_disk(model))
     return nlp
 
 
@@ -73,9 +99,11 @@ class SentenceSplitter:
     """Sentence starts after 。！？ and line breaks (see :mod:`kg.sentences`)."""
 
     def __call__(self, doc: Doc) -> Doc:
+        # One array write: setting token.is_sent_start token by token is quadratic in spaCy.
         starts = {s for s, _ in sentence_spans(doc.text)}
-        for token in doc:
-            token.is_sent_start = token.idx in starts or token.i == 0
+        values = numpy.array([1 if token.idx in starts or token.i == 0 else -1 for token in doc], dtype="int64").view("uint64").reshape(-1, 1)
+        if len(doc):
+            doc.from_array([SENT_START], values)
         return doc
 
 
@@ -99,8 +127,9 @@ class EntityRules:
         article = doc._.article or {}
         context = Context(region=article.get("region"))
         found: list[Mention] = []
+        text = doc.text
         for find in self.families:
-            found.extend(m for m in find(doc.text, context) if m.score >= self.min_score)
+            found.extend(m for m in find(text, context) if m.score >= self.min_score)
         doc._.mentions = longest_first(found)
         return doc
 
@@ -137,6 +166,7 @@ class Resolver:
 
     def __call__(self, doc: Doc) -> Doc:
         article = resolve.Article((doc._.article or {}).get("region"))
+        text = doc.text  # spaCy joins every token on each access: read it once
         resolved: list[Mention] = []
         for m in doc._.mentions or []:
             if m.extra.get("back_reference"):
@@ -145,22 +175,13 @@ class Resolver:
                     continue
                 m.label = target.label
             else:
-                label = resolve.canonical(m, doc.text[m.start : m.end], article)
+                label = resolve.canonical(m, text[m.start : m.end], article)
                 if not label:
                     continue
                 m.label = label
             resolved.append(m)
             article.named.append(m)
-        resolved = _add_back_references(doc.text, resolved)
-        _harmonise_classes(resolved)
-        doc._.mentions = resolved
-        spans = []
-        for m in resolved:
-            span = doc.char_span(m.start, m.end, label=m.cls)
-            if span is not None:
-                span._.kg_label = m.label
-                spans.append(span)
-        doc.ents = spans
+        set_mentions(doc, _add_back_references(text, resolved))
         return doc
 
 
@@ -178,6 +199,19 @@ def _add_back_references(text: str, mentions: list[Mention]) -> list[Mention]:
     return sorted(mentions + added, key=lambda m: m.start)
 
 
+def set_mentions(doc: Doc, mentions: list[Mention]) -> None:
+    """Store the final mentions (one class per label) and mirror them in ``doc.ents``."""
+    _harmonise_classes(mentions)
+    doc._.mentions = mentions
+    spans = []
+    for m in mentions:
+        span = doc.char_span(m.start, m.end, label=m.cls)
+        if span is not None:
+            span._.kg_label = m.label
+            spans.append(span)
+    doc.ents = spacy.util.filter_spans(spans)
+
+
 def _harmonise_classes(mentions: list[Mention]) -> None:
     """One label, one class within an article: the class of its best-scored mention."""
     best: dict[str, Mention] = {}
@@ -188,29 +222,102 @@ def _harmonise_classes(mentions: list[Mention]) -> None:
         m.cls = best[m.label].cls
 
 
+@Language.factory("kg_rule_tags", requires=["doc._.mentions"], assigns=["token.tag"])
+def make_rule_tags(nlp: Language, name: str) -> "RuleTags":
+    return RuleTags()
+
+
+class RuleTags:
+    """Write what the rules found into ``token.tag_`` (``B-Program``, ``I-Program``, ``O``)
+    for the trained recogniser to read."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        tags = ["O"] * len(doc)
+        for m in doc._.mentions or []:
+            span = doc.char_span(m.start, m.end)
+            if span is None:
+                continue
+            tags[span.start] = f"B-{m.cls}"
+            for i in range(span.start + 1, span.end):
+                tags[i] = f"I-{m.cls}"
+        for token, tag in zip(doc, tags):
+            token.tag_ = tag
+        return doc
+
+
+@Language.factory(
+    "kg_merge",
+    requires=["doc.ents", "doc._.mentions"],
+    assigns=["doc._.mentions", "doc.ents"],
+    default_config={"model_classes": ["Person"]},
+)
+def make_merge(nlp: Language, name: str, model_classes: list[str]) -> "Merge":
+    return Merge(set(model_classes))
+
+
+class Merge:
+    """Combine the trained recogniser with the rules, each where it is stronger: for the
+    ``model_classes`` (chosen by cross-validation, see the README) the recogniser decides
+    what is an entity; for the other classes the rules do. A span both found keeps the
+    rules' canonical name; a span only the recogniser found is named by
+    :func:`kg.resolve.canonical_surface`."""
+
+    def __init__(self, model_classes: set[str]):
+        self.model_classes = model_classes
+
+    def __call__(self, doc: Doc) -> Doc:
+        article = resolve.Article((doc._.article or {}).get("region"))
+        rules = doc._.mentions or []
+        by_span = {(m.start, m.end): m for m in rules}
+        merged = [m for m in rules if m.cls not in self.model_classes or m.family == "coref"]
+        taken = {i for m in merged for i in range(m.start, m.end)}
+        for ent in doc.ents:
+            if ent.label_ not in self.model_classes or not taken.isdisjoint(range(ent.start_char, ent.end_char)):
+                continue
+            rule = by_span.get((ent.start_char, ent.end_char))
+            if rule is not None and rule.cls == ent.label_:
+                merged.append(rule)
+                continue
+            label = resolve.canonical_surface(ent.text, ent.label_, article)
+            if label:
+                merged.append(Mention(ent.start_char, ent.end_char, ent.label_, "ner", label=label, score=0.7))
+        set_mentions(doc, sorted(merged, key=lambda m: m.start))
+        return doc
+
+
 @Language.factory(
     "kg_relations",
     requires=["doc._.mentions", "token.is_sent_start"],
     assigns=["doc._.relations", "doc._.fundings"],
-    default_config={"min_confidence": 0.5, "located_in_from_names": True},
+    default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 5.0},
 )
-def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool) -> "Relations":
-    return Relations(min_confidence, located_in_from_names)
+def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool, model_threshold: float) -> "Relations":
+    return Relations(min_confidence, located_in_from_names, model_threshold)
 
 
 class Relations:
-    """Relations and fundings sentence by sentence; ``locatedIn`` from names like 嵩县人民医院."""
+    """Relations and fundings sentence by sentence, from the trigger rules and, when one
+    is loaded, the trained relation model (:mod:`kg.relmodel`); ``locatedIn`` from names
+    like 嵩县人民医院."""
 
-    def __init__(self, min_confidence: float, located_in_from_names: bool):
+    def __init__(self, min_confidence: float, located_in_from_names: bool, model_threshold: float):
         self.min_confidence = min_confidence
         self.located_in_from_names = located_in_from_names
+        self.model_threshold = model_threshold
+        self.model: RelationModel | None = None
+
+    def use_model(self, model: RelationModel) -> None:
+        self.model = model
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc._.mentions or []
         relations: list[Relation] = []
         fundings = []
-        for sent in doc.sents:
-            found, money = extract(doc.text, mentions, sent.start_char, sent.end_char)
+        text = doc.text
+        for start, end in sentence_spans(text):
+            found, money = extract(text, mentions, start, end)
+            if self.model is not None:
+                found = unique(found + relmodel.relations(self.model, text, mentions, start, end, found, self.model_threshold))
             relations += [r for r in found if r.confidence >= self.min_confidence]
             fundings += money
         if self.located_in_from_names:

@@ -48,7 +48,7 @@ _GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全
 # Words that join listed objects.
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
 # Prepositions that make the entity after them something other than the agent.
-_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援)$")
+_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到)$")
 # 由X主办: X is the agent of what follows.
 _FUNDING_TRIGGER = re.compile(r"(?:累计|共|总共|先后|分别|再)?(?:投入|投资|拨付|筹措|筹集|出资|注入资金|争取|安排|补助|资助)(?:了|资金|建设资金|财政资金|专项资金)*$")
 
@@ -101,7 +101,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
     relations = funds + relations
-    return _unique(relations), fundings
+    return unique(relations), fundings
 
 
 def _property(candidates: tuple[str, ...], cls: str) -> str | None:
@@ -133,7 +133,11 @@ def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, obje
     for m in reversed([m for m in inside if m.end <= trigger_start]):
         if id(m) in objects or not fits(m.cls, domain) and not (m.cls == "Person" and prop == "received"):
             continue
-        before = text[max(sentence_start, m.start - 4) : m.start]
+        # 到北舞渡镇蒿庄村开展: look before the whole chain of places for the preposition.
+        chain_start = m.start
+        while any(p.end == chain_start and fits(p.cls, ("Region",)) for p in inside):
+            chain_start = next(p.start for p in inside if p.end == chain_start and fits(p.cls, ("Region",)))
+        before = text[max(sentence_start, chain_start - 4) : chain_start]
         if _NOT_AGENT_BEFORE.search(before) and not (passive and "由" in before):
             continue
         if m.cls == "Person" and prop != "received":
@@ -312,7 +316,7 @@ def _next_object(text: str, inside: list[Mention], after: int, end: int) -> Ment
     return None
 
 
-def _unique(relations: list[Relation]) -> list[Relation]:
+def unique(relations: list[Relation]) -> list[Relation]:
     seen = set()
     result = []
     for r in relations:

@@ -183,3 +183,31 @@ def strip_region_chain(label: str) -> str:
         else:
             break
     return label[keep_from:]
+
+
+def canonical_surface(surface: str, cls: str, article: Article) -> str | None:
+    """A canonical name for a span the trained recogniser found: the rule families are
+    run on the span alone, and a mention covering it all lends its analysis (its place,
+    its relative prefix); otherwise the surface, without enclosing quotes, abbreviations
+    expanded.
+
+    >>> canonical_surface("市卫生健康委", "GovernmentBody", Article(gazetteer.load().lookup("洛阳市")[0]))
+    '洛阳市卫生健康委员会'
+    >>> canonical_surface("“春苗工程”", "Program", Article(None))
+    '春苗工程'
+    """
+    from kg.rules import Context, family
+
+    context = Context(region=article.region)
+    for name in ("kg.rules.regions.v1", "kg.rules.organizations.v1", "kg.rules.programs.v1", "kg.rules.honours.v1"):
+        for m in family(name)(surface, context):
+            if m.start == 0 and m.end == len(surface):
+                if m.cls != cls and not (m.family == "regions" and cls in ("Province", "City", "County", "Township", "Village")):
+                    continue
+                return canonical(m, surface, article)
+    if cls in ("Province", "City", "County") and surface in ("全市", "全县", "全省", "我市", "该县", "该市", "我县"):
+        return None
+    text = surface.strip("“”\"")
+    if len(text) < 2:
+        return None
+    return expand(text) if cls not in ("Program", "Policy", "Person", "Award") else text
