@@ -48,15 +48,47 @@ def _syntax_message(message: str) -> str:
     return f"SPARQL syntax error at line {line}, column {match.group(2)}: {detail}"
 
 
-def run_query(sparql: str, out_dir: Path | str = "output", store: ox.Store | None = None) -> tuple[list[str], list[list[str]]]:
+#: Folders holding named queries: ``queries/`` where you are, then the project's own.
+QUERY_FOLDERS = (Path("queries"), Path(__file__).resolve().parent.parent / "queries")
+
+
+def named_queries() -> dict[str, Path]:
+    """Named queries by name (file stem), the first folder winning."""
+    found: dict[str, Path] = {}
+    for folder in QUERY_FOLDERS:
+        for path in sorted(folder.glob("*.rq")) if folder.is_dir() else []:
+            found.setdefault(path.stem, path)
+    return found
+
+
+def resolve_query(text: str) -> str:
+    """A query given as SPARQL, as ``@file``, or by the name of a query in ``queries/``."""
+    if text.startswith("@"):
+        return Path(text[1:]).read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w-]+", text):
+        queries = named_queries()
+        if text not in queries:
+            raise QueryError(f"no query named {text!r}; named queries: {', '.join(sorted(queries))}")
+        return queries[text].read_text(encoding="utf-8")
+    return text
+
+
+def run_query(
+    sparql: str, out_dir: Path | str = "output", store: ox.Store | None = None, bindings: dict[str, str] | None = None
+) -> tuple[list[str], list[list[str]]]:
     """``(columns, rows)`` of a SELECT, ASK (one ``result`` column) or CONSTRUCT/DESCRIBE
-    (``subject, predicate, object``) query over the graph in ``out_dir``."""
+    (``subject, predicate, object``) query over the graph in ``out_dir``. ``sparql`` may
+    also be the name of a query in ``queries/``; ``bindings`` give variables a value
+    (``{"name": "焦作市"}``; the query must select them)."""
     store = store or open_store(out_dir)
+    sparql = resolve_query(sparql)
+    substitutions = {ox.Variable(k): ox.Literal(v) for k, v in (bindings or {}).items()}
     try:
-        results = store.query(SPARQL_PREFIXES + sparql)
+        results = store.query(SPARQL_PREFIXES + sparql, substitutions=substitutions)
     except SyntaxError as exc:
         raise QueryError(_syntax_message(str(exc))) from exc
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
+        # e.g. a --bind for a variable the query does not select
         raise QueryError(f"query failed: {exc}") from exc
     if isinstance(results, ox.QueryBoolean):
         return ["result"], [[str(bool(results)).lower()]]

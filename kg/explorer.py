@@ -1,0 +1,140 @@
+"""The explorer: the page ``kg serve`` shows at ``/`` and the JSON API it reads.
+
+API (all GET, JSON, UTF-8):
+
+``/api/search?q=洛阳&limit=20``   entities whose label or a surface form contains ``q``:
+                                  ``[{"iri", "label", "class", "mentions"}]``, best first
+``/api/entity?iri=IRI``           one entity and its neighbourhood:
+                                  ``{"node": {...}, "nodes": [{"iri", "label", "class"}],
+                                  "edges": [{"from", "to", "property", "evidence": [{"sentence",
+                                  "article", "title", "file"}]}], "mentions": [{"surface",
+                                  "sentence", "article", "title", "file"}]}``
+``/api/article?iri=IRI``          ``{"iri", "title", "file", "region", "text"}``
+``/api/schema``                   ``{"classes": [...], "properties": [...]}`` for the filters
+
+Every value is data: the page must insert it with ``textContent``, never as markup.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.analysis import ENTITY_CLASSES
+from kg.query import term_text
+from kg.store import select
+
+PAGE = Path(__file__).parent / "assets" / "explorer.html"
+PROPERTIES = ["runs", "establishes", "issues", "implements", "passed", "received", "supports", "partnersWith", "funds", "memberOf", "locatedIn", "partOf", "leads"]
+
+
+def _local(iri: str) -> str:
+    return iri.rsplit("#", 1)[-1]
+
+
+class Explorer:
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self._page: bytes | None = None
+
+    def page(self) -> bytes:
+        """The explorer page with vis-network inlined (it works offline)."""
+        if self._page is None:
+            lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
+            html = PAGE.read_text(encoding="utf-8")
+            html = html.replace("/*VIS_CSS*/", lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
+            html = html.replace("/*VIS_JS*/", lib.joinpath("vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"))
+            self._page = html.encode("utf-8")
+        return self._page
+
+    def api(self, name: str, params: dict[str, str]):
+        handlers = {"search": self.search, "entity": self.entity, "article": self.article, "schema": self.schema}
+        if name not in handlers:
+            raise KeyError(f"no API call /api/{name}; there are " + ", ".join(f"/api/{n}" for n in handlers))
+        return handlers[name](**{k: v for k, v in params.items() if k in ("q", "limit", "iri")})
+
+    def schema(self) -> dict:
+        return {"classes": list(ENTITY_CLASSES), "properties": PROPERTIES}
+
+    def search(self, q: str = "", limit: str | int = 20) -> list[dict]:
+        q = q.strip()
+        if not q:
+            return []
+        limit = max(1, min(int(limit), 200))
+        classes = ", ".join(f"kg:{c}" for c in ENTITY_CLASSES)
+        rows = select(self.store, f"""
+            SELECT ?e (SAMPLE(?c) AS ?cls) (SAMPLE(?l) AS ?label) (COUNT(DISTINCT ?m) AS ?mentions) WHERE {{
+                ?e a ?c ; rdfs:label ?l . FILTER(?c IN ({classes}))
+                {{ ?e rdfs:label ?name }} UNION {{ ?e kg:altLabel ?name }}
+                FILTER(CONTAINS(?name, ?q))
+                OPTIONAL {{ ?m kg:mentionOf ?e }}
+            }} GROUP BY ?e ORDER BY DESC(?mentions) STRLEN(?label) LIMIT {limit}""".replace("?q", _literal(q)))  # fmt: skip
+        return [{"iri": r["e"].value, "label": r["label"].value, "class": _local(r["cls"].value), "mentions": int(r["mentions"].value)} for r in rows]
+
+    def entity(self, iri: str = "") -> dict:
+        if not iri:
+            raise ValueError("give iri=…")
+        node = _iri(iri)
+        info = select(self.store, f"SELECT ?label ?c WHERE {{ {node} rdfs:label ?label ; a ?c }} LIMIT 50")
+        if not info:
+            raise KeyError(f"no entity {iri}")
+        classes = [_local(r["c"].value) for r in info if _local(r["c"].value) in ENTITY_CLASSES]
+        edge_rows = select(self.store, f"""
+            SELECT ?s ?p ?o ?sentence ?article ?title ?file WHERE {{
+                ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+                FILTER(?s = {node} || ?o = {node})
+                OPTIONAL {{ ?st kg:evidence ?sentence ; prov:wasDerivedFrom ?article . ?article rdfs:label ?title ; kg:sourceFile ?file }}
+            }} LIMIT 2000""")  # fmt: skip
+        edges: dict[tuple, dict] = {}
+        others = set()
+        for r in edge_rows:
+            s, p, o = r["s"].value, _local(r["p"].value), r["o"].value
+            edge = edges.setdefault((s, p, o), {"from": s, "to": o, "property": p, "evidence": []})
+            if r.get("sentence") is not None and len(edge["evidence"]) < 5:
+                edge["evidence"].append({k: term_text(r.get(k)) for k in ("sentence", "article", "title", "file")})
+            others.update({s, o})
+        others.discard(iri)
+        nodes = [{"iri": iri, "label": info[0]["label"].value, "class": classes[0] if classes else ""}]
+        if others:
+            values = " ".join(_iri(o) for o in sorted(others))
+            classes_ = ", ".join(f"kg:{c}" for c in ENTITY_CLASSES)
+            for r in select(self.store, f"""
+                    SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?cls) WHERE {{
+                        VALUES ?e {{ {values} }} ?e rdfs:label ?l ; a ?c . FILTER(?c IN ({classes_}))
+                    }} GROUP BY ?e"""):  # fmt: skip
+                nodes.append({"iri": r["e"].value, "label": r["label"].value, "class": _local(r["cls"].value)})
+        mentions = [
+            {k: term_text(r.get(k)) for k in ("surface", "sentence", "article", "title", "file")}
+            for r in select(self.store, f"""
+                SELECT ?surface ?sentence ?article ?title ?file WHERE {{
+                    ?m kg:mentionOf {node} ; kg:surface ?surface ; kg:evidence ?sentence ; prov:wasDerivedFrom ?article .
+                    ?article rdfs:label ?title ; kg:sourceFile ?file .
+                }} LIMIT 50""")  # fmt: skip
+        ]
+        return {"node": nodes[0], "nodes": nodes, "edges": list(edges.values()), "mentions": mentions}
+
+    def article(self, iri: str = "") -> dict:
+        if not iri:
+            raise ValueError("give iri=…")
+        node = _iri(iri)
+        rows = select(self.store, f"""
+            SELECT ?title ?file ?text ?region WHERE {{
+                {node} a kg:Article ; rdfs:label ?title ; kg:sourceFile ?file ; kg:cleanText ?text .
+                OPTIONAL {{ {node} kg:aboutRegion/rdfs:label ?region }}
+            }} LIMIT 1""")  # fmt: skip
+        if not rows:
+            raise KeyError(f"no article {iri}")
+        r = rows[0]
+        return {"iri": iri, **{k: term_text(r.get(k)) for k in ("title", "file", "text", "region")}}
+
+
+def _iri(value: str) -> str:
+    """An IRI for a query, refusing anything that could break out of the brackets."""
+    if any(ch in value for ch in '<>"{}|^`\\ \n'):
+        raise ValueError("not an IRI")
+    return f"<{value}>"
+
+
+def _literal(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'

@@ -1,0 +1,343 @@
+"""The explorer page (``kg serve`` at ``/``) in a real headless Chromium, against a real
+``kg serve`` process over the seed graph: search, the neighbourhood view, the evidence
+panel, the SPARQL box, and names from articles that must stay text."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+
+from servers import free_port, kg_command, running
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ENTITY = "https://example.org/kg/id/"
+LUOYANG = ENTITY + "洛阳市"
+EVIL_TEXT = """洛阳市<script>window.__pwned=1</script>健康扶贫工作
+2019年，“<script>__pwned=1</script>工程”由洛阳市卫生健康委实施。
+洛阳市卫生健康委出台《<img src=x onerror="window.__pwned=2">办法》。
+洛阳市卫生健康委组织实施家庭医生签约服务，洛阳市第一人民医院参与。
+"""
+
+
+# ---- fixtures: graphs, servers, the browser ------------------------------------------------
+
+
+def ensure_browser() -> None:
+    """Chromium and its driver from Debian, installed if they are missing."""
+    if CHROMIUM.exists() and CHROMEDRIVER.exists():
+        return
+    install = ["apt-get", "install", "-y", "chromium", "chromium-driver"]
+    try:
+        result = subprocess.run(install, capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:  # perhaps no package lists yet
+            subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
+            result = subprocess.run(install, capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.fail(f"Chromium is missing and `apt-get install -y chromium chromium-driver` could not run: {exc}")
+    if result.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail(f"Chromium is missing and `apt-get install -y chromium chromium-driver` failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+
+
+def serve(out: Path):
+    """``kg serve out`` on a free loopback port, as a context manager yielding its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    return base, running(kg_command() + ["serve", str(out), "--host", "127.0.0.1", "--port", str(port)], base + "/api/schema")
+
+
+@pytest.fixture(scope="module")
+def seed_server(tmp_path_factory):
+    from kg.build import build
+
+    out = tmp_path_factory.mktemp("explorer-seeds")
+    build([ROOT / "seeds"], out, rules_only=True)
+    base, server = serve(out)
+    with server:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def evil_server(tmp_path_factory):
+    from kg.build import build
+
+    pages = tmp_path_factory.mktemp("explorer-evil-in")
+    (pages / "evil.txt").write_text(EVIL_TEXT, encoding="utf-8")
+    out = tmp_path_factory.mktemp("explorer-evil-out")
+    build([pages], out, rules_only=True)
+    base, server = serve(out)
+    with server:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    ensure_browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1440,900", "--lang=zh-CN"):  # fmt: skip
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
+    options.binary_location = str(CHROMIUM)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+def wait(driver, condition, timeout: float = 15, message: str = ""):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
+
+
+def open_page(driver, base: str, iri: str | None = None) -> None:
+    """Load the page (on ``iri``'s neighbourhood) and wait until it has started up."""
+    driver.get("about:blank")  # a real load even when only the #fragment would differ
+    driver.get(base + "/" + ("#e=" + urllib.parse.quote(iri, safe="") if iri else ""))
+    driver.execute_async_script("const done = arguments[arguments.length - 1]; window.kgExplorer.ready.then(() => done(true), () => done(false));")
+    if iri:
+        wait_for_graph(driver)
+
+
+def wait_for_graph(driver, label: str | None = None) -> int:
+    """Wait until the neighbourhood (of ``label``) is laid out; the number of nodes drawn."""
+
+    def drawn(d):
+        stats = d.find_element("id", "graph-stats")
+        if stats.get_attribute("data-ready") != "1" or (label and label not in d.find_element("id", "focus-title").text):
+            return False
+        return int(stats.get_attribute("data-nodes"))
+
+    return wait(driver, drawn, message=f"the neighbourhood of {label or 'the entity'} was not drawn")
+
+
+def severe_errors(driver) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def search(driver, text: str) -> list:
+    box = driver.find_element("id", "search")
+    box.clear()
+    box.send_keys(text)
+    wait(driver, lambda d: d.find_element("id", "results").get_attribute("data-query") == text, message=f"no results for {text}")
+    return driver.find_elements("css selector", "#results button.result")
+
+
+def click_node(driver, iri: str) -> None:
+    """A real mouse click on the node's position on the canvas."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("css selector", "#graph canvas")
+    x, y = driver.execute_script(
+        "const n = window.kgExplorer.network; const p = n.canvasToDOM(n.getPosition(arguments[0])); return [p.x, p.y];", iri
+    )
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
+
+
+def click_edge(driver, edge_id: str) -> None:
+    """A real mouse click on the edge: on a point of the line between its ends where the
+    network reports that edge and no node."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    canvas = driver.find_element("css selector", "#graph canvas")
+    point = driver.execute_script(
+        """const n = window.kgExplorer.network, e = window.kgExplorer.edges.get(arguments[0]);
+        const a = n.canvasToDOM(n.getPosition(e.from)), b = n.canvasToDOM(n.getPosition(e.to));
+        for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65]) {
+            const p = {x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y)};
+            if (n.getEdgeAt(p) === arguments[0] && n.getNodeAt(p) === undefined) return [p.x, p.y];
+        }
+        return null;""",
+        edge_id,
+    )
+    assert point, f"no clickable point on edge {edge_id}"
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(canvas, int(point[0] - size["width"] / 2), int(point[1] - size["height"] / 2)).click().perform()
+
+
+def no_alert(driver) -> bool:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        driver.switch_to.alert.text
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+# ---- tests ------------------------------------------------------------------------------------------
+
+
+def test_page_loads_without_console_errors(browser, seed_server):
+    browser.get_log("browser")  # drop anything from before
+    open_page(browser, seed_server)
+    wait(browser, lambda d: d.find_elements("css selector", "#suggestions button"), message="no suggested entities")
+    assert browser.title.startswith("卫生健康知识图谱")
+    assert len(browser.find_elements("css selector", "#class-filters input[type=checkbox]")) == 19
+    assert len(browser.find_elements("css selector", "#property-filters input[type=checkbox]")) == 13
+    assert "地级行政区" in browser.find_element("id", "class-filters").text  # the ontology's Chinese names
+    # Offline: everything the page fetched came from the server itself.
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(r => r.name)")
+    assert fetched and all(url.startswith(seed_server + "/") for url in fetched), fetched
+    time.sleep(0.3)
+    assert severe_errors(browser) == []
+
+
+def test_searching_luoyang_finds_the_city_and_draws_its_neighbourhood(browser, seed_server):
+    open_page(browser, seed_server)
+    results = search(browser, "洛阳")
+    texts = [r.text for r in results]
+    assert any("洛阳市" in t and "地级行政区" in t for t in texts), texts
+    next(r for r in results if r.find_element("css selector", ".r-label").text == "洛阳市").click()
+    count = wait_for_graph(browser, "洛阳市")
+    assert count >= 5
+    drawn = browser.execute_script(
+        "const k = window.kgExplorer; return [k.nodes.length, Object.keys(k.network.getPositions()).length, k.edges.length,"
+        " k.nodes.get(k.state.focus).label];"
+    )
+    assert drawn[0] == drawn[1] == count and drawn[2] >= 4 and drawn[3] == "洛阳市"
+    canvas = browser.find_element("css selector", "#graph canvas")
+    assert canvas.size["width"] > 300 and canvas.size["height"] > 300
+    assert "#e=" in browser.current_url  # the address names the entity shown
+
+    # The filters act on what is drawn: hide counties, then bring them back.
+    counties = browser.find_element("css selector", "#class-filters input[data-class=County]")
+    counties.click()
+    fewer = int(browser.find_element("id", "graph-stats").get_attribute("data-nodes"))
+    assert fewer < count and browser.execute_script("return window.kgExplorer.nodes.get().every(n => !n.label.endsWith('县'))")
+    counties.click()
+    assert int(browser.find_element("id", "graph-stats").get_attribute("data-nodes")) == count
+    browser.find_element("css selector", "#property-filters input[data-property=partOf]").click()
+    assert browser.execute_script("return window.kgExplorer.edges.get().every(e => e.label !== '隶属')")
+    browser.find_element("css selector", "#property-filters input[data-property=partOf]").click()
+    assert severe_errors(browser) == []
+
+
+def test_clicking_a_node_shows_its_evidence_sentences(browser, seed_server):
+    open_page(browser, seed_server, LUOYANG)
+    panel = browser.find_element("id", "panel")
+
+    # An edge first: 洛阳市 —资助→ 乡镇卫生院提升工程, with the sentence that says so.
+    funds = browser.execute_script("const s = window.kgExplorer.state; return Object.keys(s.edgeById).find(id => s.edgeById[id].property === 'funds');")
+    click_edge(browser, funds)
+    wait(browser, lambda d: "funds" in panel.find_element("css selector", ".chip").text, message="clicking the edge showed no edge panel")
+    edge_sentences = [s.text for s in panel.find_elements("css selector", ".evidence .sentence")]
+    assert edge_sentences and "乡镇卫生院提升工程" in edge_sentences[0] and "亿元" in edge_sentences[0]
+
+    target = ENTITY + "家庭医生签约服务"
+    click_node(browser, target)
+    wait_for_graph(browser, "家庭医生签约服务")  # a click on a neighbour loads its neighbourhood
+    wait(browser, lambda d: "家庭医生签约服务" in panel.find_element("css selector", "h2").text, message="the panel did not show the clicked node")
+    sentences = panel.find_elements("css selector", ".evidence .sentence")
+    assert sentences and all(s.text.strip() for s in sentences)
+    assert any("家庭医生签约服务" in s.text for s in sentences)
+    assert panel.find_elements("css selector", ".evidence mark")  # the mention is marked
+    source = panel.find_element("css selector", ".evidence .source")
+    assert "《" in source.text and ".txt" in source.find_element("css selector", ".file").text
+
+    # Clicking the node shown at the centre keeps it and shows its panel again.
+    click_node(browser, target)
+    assert "家庭医生签约服务" in panel.find_element("css selector", "h2").text
+
+    # An edge's evidence (from the relation list), then the article's full text.
+    relation = next(b for b in panel.find_elements("css selector", ".relations button.more") if b.text.startswith("证据"))
+    relation.click()
+    wait(browser, lambda d: "关系" in panel.find_element("css selector", ".chip").text, message="no edge panel")
+    sentence = panel.find_element("css selector", ".evidence .sentence").text
+    panel.find_element("css selector", ".evidence .source button").click()
+    modal = browser.find_element("id", "article-modal")
+    wait(browser, lambda d: modal.is_displayed() and d.find_element("id", "article-text").text.strip(), message="the article did not open")
+    assert sentence[:20] in browser.find_element("id", "article-text").text
+    assert ".txt" in browser.find_element("id", "article-meta").text
+    browser.find_element("id", "article-close").click()
+    assert not modal.is_displayed()
+
+    browser.find_element("id", "back").click()  # back to where we came from
+    wait_for_graph(browser, "洛阳市")
+    assert browser.find_element("id", "back").get_attribute("disabled")
+    assert severe_errors(browser) == []
+
+
+def test_sparql_box_shows_hospitals_as_a_table(browser, seed_server):
+    open_page(browser, seed_server)
+    browser.find_element("id", "tab-sparql").click()
+    box = browser.find_element("id", "sparql-query")
+    assert "SELECT" in box.get_attribute("value")  # a default query is there
+    box.clear()
+    box.send_keys("SELECT ?l WHERE { ?s a kg:Hospital ; rdfs:label ?l } ORDER BY ?l LIMIT 5")
+    browser.find_element("id", "sparql-run").click()
+    rows = wait(browser, lambda d: d.find_elements("css selector", "#sparql-table tbody tr"), message="no result rows")
+    assert len(rows) == 5
+    assert [th.text for th in browser.find_elements("css selector", "#sparql-table thead th")] == ["#", "?l"]
+    labels = [r.find_elements("css selector", "td")[1].text for r in rows]
+    assert all(labels) and any("医院" in label for label in labels), labels
+    assert "共 5 行" in browser.find_element("id", "sparql-status").text
+
+    # A syntax error is reported in the page, not thrown.
+    box.clear()
+    box.send_keys("SELECT ?x WHERE { ?x rdfs:label }")
+    browser.find_element("id", "sparql-run").click()
+    error = wait(browser, lambda d: d.find_elements("css selector", "#sparql-result .error"), message="no error shown")
+    assert "syntax error" in error[0].text
+    browser.get_log("browser")  # the 400 is logged by the browser as a failed load; expected here
+
+
+def test_a_malicious_name_is_shown_as_text_and_never_runs(browser, evil_server):
+    browser.get_log("browser")
+    open_page(browser, evil_server)
+    results = search(browser, "script")
+    program = [r for r in results if r.find_element("css selector", ".r-label").text == "<script>__pwned=1</script>工程"]
+    assert program, [r.text for r in results]
+    program[0].click()
+    wait_for_graph(browser, "<script>")
+    panel = browser.find_element("id", "panel")
+    assert "<script>__pwned=1</script>工程" in panel.find_element("css selector", "h2").text
+    # The article whose title holds a script, opened in the reader.
+    panel.find_element("css selector", ".evidence .source button").click()
+    wait(browser, lambda d: "<script>" in d.find_element("id", "article-title").text, message="the article did not open")
+    assert "<script>window.__pwned=1</script>" in browser.find_element("id", "article-text").text
+    browser.find_element("id", "article-close").click()
+
+    results = search(browser, "onerror")
+    policy = [r for r in results if '<img src=x onerror="window.__pwned=2">' in r.text]
+    assert policy, [r.text for r in results]
+    policy[0].click()
+    wait_for_graph(browser, "onerror")
+    click_node(browser, ENTITY + "洛阳市卫生健康委员会")
+    wait_for_graph(browser, "洛阳市卫生健康委员会")
+
+    assert no_alert(browser)
+    assert browser.execute_script("return typeof window.__pwned") == "undefined"
+    assert browser.execute_script("return document.querySelectorAll('body script').length") == 1  # only the page's own
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    assert severe_errors(browser) == []
+
+
+def test_screenshot_of_the_explorer_is_saved(browser, seed_server):
+    open_page(browser, seed_server, LUOYANG)
+    click_node(browser, LUOYANG)  # the panel shows 洛阳市's evidence
+    wait(browser, lambda d: d.find_elements("css selector", "#panel .evidence"), message="no evidence in the panel")
+    search(browser, "洛阳")
+    browser.execute_script("window.kgExplorer.network.unselectAll()")
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "explorer.png"
+    assert browser.save_screenshot(str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
