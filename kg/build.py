@@ -4,8 +4,11 @@
 2. clean-up  OCR lines into paragraphs                     (:mod:`kg.cleanup`, inside 3)
 3. articles  pages split into articles with their region   (:mod:`kg.articles`)
 4. NLP       entities, canonical names, relations, money   (:mod:`kg.nlp`, :mod:`kg.extract`)
-5. graph     RDF with provenance, into an Oxigraph store   (:mod:`kg.graph`, :mod:`kg.store`)
-6. view      ``graph.html``                                (:mod:`kg.view`)
+5. graph     each article's RDF with provenance            (:mod:`kg.graph`)
+   — stages 1-5 run on batches of files (:mod:`kg.batch`): here, in ``--workers``
+     processes, or on a Dask cluster; unchanged articles come from the cache —
+6. store     the records streamed into an Oxigraph store and exported (:mod:`kg.store`)
+7. view      ``graph.html``                                (:mod:`kg.view`)
 
 Articles stream through: nothing holds the whole corpus in memory.
 """
@@ -15,16 +18,16 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Iterable, Iterator
 
+import pyoxigraph as ox
+
 from kg import view
-from kg.articles import Article, split_page
-from kg.extract import extract
+from kg.batch import Job, Result, fingerprint, process
 from kg.graph import Counts, GraphBuilder
-from kg.ingest import InputError, Page, find_files, read_pages
-from kg.nlp import load_config, make_nlp
+from kg.ingest import InputError, find_files
+from kg.nlp import load_config
 from kg.store import NQUADS, TURTLE, atomic_write, open_store
 from kg.store import write as write_store
 
@@ -33,7 +36,7 @@ log = logging.getLogger("kg")
 
 @dataclass
 class BuildReport:
-    """What a build did: counts, skipped files, time, where the outputs are."""
+    """What a build did: counts, skipped files, time per stage, where the outputs are."""
 
     out_dir: Path
     counts: Counts
@@ -42,6 +45,9 @@ class BuildReport:
     skipped: list[InputError] = field(default_factory=list)
     seconds: float = 0.0
     quads: int = 0
+    reused: int = 0
+    workers: int = 1
+    timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
 
 
@@ -50,43 +56,52 @@ def build(
     out_dir: Path | str = "output",
     config_path: Path | str | None = None,
     progress: bool = False,
+    rules_only: bool = False,
+    workers: int = 1,
+    scheduler: str | None = None,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the graph of the articles under ``paths`` into ``out_dir``.
 
     Bad files are skipped with an error naming them (see ``report.skipped``); the
-    outputs are written only when the whole build succeeds.
+    outputs are written only when the whole build succeeds. ``workers`` processes (or
+    the Dask scheduler at ``dask://HOST:PORT``) share the extraction; with ``cache``,
+    articles unchanged since the last build into ``out_dir`` are not extracted again.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    config = load_config(config_path)
+    config = load_config(config_path, rules_only=rules_only)
     settings = config["kg"]
-    paths = [Path(p) for p in paths]
-    files = find_files(paths)
-    report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files))
+    roots = [Path(p) for p in paths]
+    files = find_files(roots)
+    report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
+    config_text = config.to_str()
+    jobs = _jobs(files, roots, config_text, out_dir, cache, rules_only, int(settings["max_file_mb"] * 1_000_000), workers)
+    results = _run(jobs, workers, scheduler)
+    builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
+    waiting = [0.0]
 
-    def skipped(error: InputError) -> None:
-        log.error("skipped %s", error)
-        report.skipped.append(error)
+    def quads() -> Iterator[ox.Quad]:
+        yield from builder.header()
+        regions: set[str] = set()
+        for result in _with_progress(results, len(files), progress, report, waiting):
+            for record in result.records:
+                report.counts.add(record)
+                regions.update(record.regions)
+                yield from ox.parse(record.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        yield from builder.gazetteer_quads(regions)
 
-    # 1-3: pages in, articles out, each remembering the file it came from.
-    pages = read_pages(paths, max_bytes=int(settings["max_file_mb"] * 1_000_000), on_error=skipped)
-    pages = _with_progress(pages, len(files), progress, report)
-    sources: dict[str, str] = {}
-    articles = _articles(pages, paths, sources)
-    # 4: NLP, streamed in batches.
-    nlp = make_nlp(config)
-    extractions = extract(nlp, articles, batch_size=int(settings["batch_size"]))
-    # 5: the graph, straight into a new store.
-    builder = GraphBuilder(settings["base_iri"], extractor="rules" if not settings.get("ner_model") else "rules+ner")
-    quads = chain(
-        builder.header(),
-        (q for ex in extractions for q in builder.article_quads(ex, sources[ex.article.page_id])),
-        _later(builder.gazetteer_quads),
-    )
-    report.quads = write_store(quads, out_dir, entity_base=builder.base)
-    report.counts = builder.counts
-    # 6: the view, and the config this build ran with.
+    store_started = time.perf_counter()
+    report.quads = write_store(quads(), out_dir, entity_base=builder.base)
+    report.timings["store"] = time.perf_counter() - store_started - waiting[0]
+    for key in builder.counts._seen_entities:
+        report.counts.entity(*key)
+    for key in builder.counts._seen_relations:
+        report.counts.relation(*key)
+    # 7: the view, and the config this build ran with.
+    view_started = time.perf_counter()
     view.write(open_store(out_dir), out_dir / "graph.html")
+    report.timings["view"] = time.perf_counter() - view_started
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     report.outputs = {
         "store": out_dir / "store",
@@ -97,11 +112,6 @@ def build(
     }
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _later(make) -> Iterator:
-    """Call ``make()`` only when reached: the gazetteer facts need the regions seen first."""
-    yield from make()
 
 
 def page_id(path: Path, roots: list[Path]) -> str:
@@ -116,44 +126,95 @@ def page_id(path: Path, roots: list[Path]) -> str:
     return path.stem
 
 
-def _articles(pages: Iterable[Page], roots: list[Path], sources: dict[str, str]) -> Iterator[Article]:
-    for page in pages:
-        pid = page_id(page.path, roots)
-        if pid in sources:
-            log.warning("two inputs are both named %s; the second is %s", pid, page.path)
-            pid = page.path.as_posix().replace("/", "_")
-        sources[pid] = page.path.as_posix()
-        try:
-            yield from split_page(page.text, pid)
-        except Exception as exc:  # a page the splitter cannot read must not stop the run
-            log.error("skipped %s: could not split it into articles (%s)", page.path, exc)
+def _jobs(files: list[Path], roots: list[Path], config_text: str, out_dir: Path, cache: bool, rules_only: bool, max_bytes: int, workers: int) -> list[Job]:
+    """Files in batches: small enough to spread over the workers, large enough to batch NLP."""
+    seen: set[str] = set()
+    entries = []
+    for path in files:
+        pid = page_id(path, roots)
+        if pid in seen:
+            log.warning("two inputs are both named %s; the second is %s", pid, path)
+            pid = path.as_posix().replace("/", "_")
+        seen.add(pid)
+        entries.append((str(path), pid, path.as_posix()))
+    size = 8 if workers <= 1 else max(1, min(8, len(entries) // (workers * 4) or 1))
+    print_ = fingerprint(config_text, rules_only) if cache else ""
+    cache_dir = str(out_dir / "cache") if cache else None
+    return [Job(config_text, entries[i : i + size], cache_dir, print_, max_bytes, rules_only) for i in range(0, len(entries), size)]
 
 
-def _with_progress(pages: Iterable[Page], total: int, enabled: bool, report: BuildReport) -> Iterator[Page]:
+def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
+    """Results in job order: here, in a pool of processes, or on a Dask cluster."""
+    if scheduler:
+        yield from _run_dask(jobs, scheduler)
+    elif workers <= 1:
+        for job in jobs:
+            yield process(job)
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            yield from pool.imap(process, jobs)
+
+
+def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:
+    """Map the jobs over a Dask cluster (``dask://HOST:PORT`` or ``tcp://HOST:PORT``)."""
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise RuntimeError("--scheduler needs Dask: pip install 'kg[dask]'") from exc
+    address = scheduler.replace("dask://", "tcp://", 1)
+    with Client(address, timeout="30s") as client:
+        futures = client.map(process, jobs, pure=False)
+        for future in futures:
+            yield future.result()
+            future.release()
+
+
+def _with_progress(results: Iterable[Result], total: int, enabled: bool, report: BuildReport, waiting: list[float]) -> Iterator[Result]:
+    """Results, with a progress bar, the report's bookkeeping, and the time spent waiting
+    for them (which is extraction, not store writing)."""
     bar = None
     if enabled:
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit="file", desc="kg build", dynamic_ncols=True)
+    iterator = iter(results)
+    started = time.perf_counter()
     try:
-        for page in pages:
-            report.characters += len(page.text)
-            yield page
+        while True:
+            before = time.perf_counter()
+            try:
+                result = next(iterator)
+            except StopIteration:
+                break
+            waiting[0] += time.perf_counter() - before
+            for path, reason in result.skipped:
+                error = InputError(Path(path), reason)
+                log.error("skipped %s", error)
+                report.skipped.append(error)
+            report.characters += result.characters
+            report.reused += result.reused
+            for stage, seconds in result.timings.items():
+                report.timings[stage] = report.timings.get(stage, 0.0) + seconds
             if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(f"{report.characters / max(1e-9, bar.format_dict['elapsed']) / 1000:.0f}k chars/s")
+                bar.update(result.files + len(result.skipped))
+                bar.set_postfix_str(f"{report.characters / max(1e-9, time.perf_counter() - started) / 1000:.0f}k chars/s")
+            yield result
     finally:
         if bar is not None:
-            bar.update(total - bar.n)
             bar.close()
 
 
 def summary(report: BuildReport) -> str:
     """A one-screen summary of a build."""
     c = report.counts
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items())
+    reused = f", {report.reused} article(s) reused from the cache" if report.reused else ""
     lines = [
-        f"Built {report.out_dir}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles, "
+        f"Built {report.out_dir}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
         f"{report.characters:,} characters ({report.characters / max(report.seconds, 1e-9):,.0f} chars/s).",
+        f"Seconds by stage{' (summed over workers)' if report.workers > 1 else ''}: {stages}.",
         "",
         f"Entities: {c.distinct_entities}   " + ", ".join(f"{k} {v}" for k, v in c.entities.most_common()),
         f"Relations: {c.distinct_relations}   " + ", ".join(f"{k} {v}" for k, v in c.relations.most_common()),

@@ -2,6 +2,10 @@
 
     kg build [PATHS...] [-o output]          articles in, graph out (seeds/ by default)
     kg query "SPARQL" [-o output] [--format table|csv|json]
+    kg eval GOLD [--json FILE]                  precision, recall, F1 against gold annotations
+    kg train [GOLD]                             train the recogniser and relation model
+    kg serve [GRAPH] [--port 8000]              SPARQL endpoint and explorer page
+    kg stats [GRAPH]                            network statistics with networkx
 """
 
 from __future__ import annotations
@@ -40,38 +44,184 @@ def main(verbose: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @OUTPUT_OPTION
 @click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path), help="Pipeline config (default: the built-in kg/default.cfg).")
+@click.option("--rules", "rules_only", is_flag=True, help="Rules alone, without the trained recogniser and relation model.")
+@click.option("--workers", default=1, show_default=True, help="Processes to extract with.")
+@click.option("--scheduler", metavar="dask://HOST:PORT", help="Extract on a Dask cluster instead.")
+@click.option("--no-cache", is_flag=True, help="Extract every article again, even unchanged ones.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the build's figures as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, quiet: bool) -> None:
-    """Build the graph from article files or folders (default: seeds/)."""
+def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, quiet: bool) -> None:
+    """Build the graph from article files or folders (default: seeds/).
+
+    A rebuild into the same folder extracts only the articles that changed (their text,
+    or the pipeline); --no-cache extracts everything.
+    """
     from kg.build import build as run, summary
     from kg.ingest import InputError
 
     try:
-        report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet)
+        report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
     except InputError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(report))
+    if report_path:
+        figures = {
+            "seconds": report.seconds, "characters": report.characters, "files": report.files, "articles": report.counts.articles,
+            "entities": report.counts.distinct_entities, "relations": report.counts.distinct_relations, "triples": report.quads,
+            "reused": report.reused, "timings": report.timings, "skipped": [str(e) for e in report.skipped],
+        }  # fmt: skip
+        report_path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 @main.command()
 @click.argument("sparql")
 @OUTPUT_OPTION
 @format_option
-def query(sparql: str, out_dir: Path, fmt: str) -> None:
+@click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE", help="Give a query variable a value, e.g. --bind name=焦作市.")
+@click.option("--endpoint", metavar="URL", help="Ask a SPARQL server instead of the local graph, e.g. http://127.0.0.1:7878/query.")
+def query(sparql: str, out_dir: Path, fmt: str, bindings: tuple[str, ...], endpoint: str | None) -> None:
     """Run a SPARQL query over the built graph.
 
-    SPARQL is a query, or @FILE to read one from a file. The prefixes kg, rdf, rdfs,
-    owl, xsd, prov, skos and dcterms are declared for you.
+    SPARQL is a query, @FILE to read one from a file, or the name of a query in
+    queries/ (kg query hospital_accreditations; kg query about --bind name=焦作市).
+    The prefixes kg, rdf, rdfs, owl, xsd, prov, skos and dcterms are declared for you.
     """
-    from kg.query import QueryError, run_query
+    from kg.query import QueryError, resolve_query, run_query
 
-    if sparql.startswith("@"):
-        sparql = Path(sparql[1:]).read_text(encoding="utf-8")
     try:
-        columns, rows = run_query(sparql, out_dir)
-    except (QueryError, FileNotFoundError) as exc:
+        values = dict(b.split("=", 1) for b in bindings)
+    except ValueError as exc:
+        raise click.BadParameter("use NAME=VALUE", param_hint="--bind") from exc
+    from kg.remote import RemoteError, remote_query
+
+    try:
+        text = resolve_query(sparql)
+        if endpoint:
+            if values:
+                raise click.UsageError("--bind works on the local graph only")
+            columns, rows = remote_query(text, endpoint)
+        else:
+            columns, rows = run_query(text, out_dir, bindings=values)
+    except (QueryError, FileNotFoundError, RemoteError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(render(columns, rows, fmt), nl=False)
+
+
+@main.command()
+@click.argument("url")
+@OUTPUT_OPTION
+@click.option("--replace", is_flag=True, help="Replace the server's default graph instead of adding to it.")
+@click.option("--update", "use_update", is_flag=True, help="Use SPARQL Update (URL is the update endpoint) instead of the Graph Store Protocol.")
+def push(url: str, out_dir: Path, replace: bool, use_update: bool) -> None:
+    """Send the built graph to a SPARQL server.
+
+    URL is the server's Graph Store Protocol address (Oxigraph: http://HOST:7878/store,
+    Fuseki: http://HOST:3030/DATASET/data), or with --update its update endpoint.
+    """
+    from kg.remote import RemoteError, push as send
+
+    try:
+        count = send(out_dir, url, replace=replace, update=use_update)
+    except (RemoteError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Sent {count:,} triples from {out_dir} to {url}.")
+
+
+@main.command()
+@click.argument("gold_dir", default="tests/gold/seeds", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "models", type=click.Path(path_type=Path), default=None, help="Where to write the models (default: kg/models, which kg build loads).")
+@click.option("--epochs", default=10, show_default=True, help="Passes over the training data.")
+@click.option("--no-folds", is_flag=True, help="Skip the per-page models used for held-out evaluation.")
+def train(gold_dir: Path, models: Path | None, epochs: int, no_folds: bool) -> None:
+    """Train the recogniser and the relation model from gold annotations.
+
+    Writes the shipped models (trained on every article) and, unless --no-folds, one
+    pair per page trained without that page, which `kg eval` uses so that every seed
+    article is scored by models that never saw it. Runs on the CPU with fixed seeds.
+    """
+    import time
+
+    from kg import gold
+    from kg.train import MODELS, train_all
+
+    logging.getLogger("kg").setLevel(logging.INFO)
+    started = time.perf_counter()
+    records = gold.load_dir(gold_dir)
+    made = train_all(records, models or MODELS, epochs=epochs, folds=not no_folds)
+    click.echo(f"Trained {len(made)} model pair(s) from {len(records)} articles in {time.perf_counter() - started:.0f} s: " + ", ".join(map(str, made)))
+
+
+@main.command(name="eval")
+@click.argument("gold_dir", default="tests/gold/seeds", type=click.Path(exists=True, path_type=Path))
+@click.option("--split", type=click.Choice(["heldout", "all"]), default="heldout", show_default=True,
+              help="heldout: each seed page scored by the models trained without it; all: the shipped models on everything.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures as JSON.")
+def evaluate(gold_dir: Path, split: str, json_path: Path | None) -> None:
+    """Precision, recall and F1 against gold annotations.
+
+    GOLD is a folder of gold records (tests/gold/seeds) or of calibration files (a
+    folder with gold/ and texts/). Scores the trained pipeline, the rules alone and a
+    jieba part-of-speech baseline in the same run.
+    """
+    from kg.evaluate import report, run_evaluation
+
+    results = run_evaluation(gold_dir, split)
+    click.echo(report(results))
+    if json_path:
+        json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@main.command()
+@click.argument("graph", default="output", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--max-rows", default=10_000, show_default=True, help="Rows a result may hold.")
+def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve the graph: SPARQL at /sparql, the explorer at /."""
+    from kg.serve import make_server
+
+    try:
+        server = make_server(graph, host, port, timeout, max_rows)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Serving {graph} at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@main.command()
+@click.argument("graph", default="output", type=click.Path(path_type=Path))
+@click.option("--top", default=10, show_default=True, help="How many leaders to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(graph: Path, top: int, as_json: bool) -> None:
+    """Network statistics: leaders, communities, components, shared programs."""
+    from kg.analysis import format_statistics, load_graph, statistics
+
+    try:
+        figures = statistics(load_graph(graph), top)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(figures, ensure_ascii=False, indent=2) if as_json else format_statistics(figures))
+
+
+@main.command()
+@click.option("--sizes", default="1,8,64", show_default=True, help="Corpus sizes, as multiples of the seed pages.")
+@click.option("--workers", default=2, show_default=True, help="Processes for the parallel build at the largest size.")
+@click.option("--work", type=click.Path(path_type=Path), default=Path("output/bench"), show_default=True, help="Folder for the corpora and builds.")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures as JSON.")
+def bench(sizes: str, workers: int, work: Path, json_path: Path | None) -> None:
+    """Benchmark builds and queries at several corpus sizes (takes minutes at 64x)."""
+    from kg.bench import run, table
+
+    results = run([int(s) for s in sizes.split(",")], work, workers=workers, progress=lambda m: click.echo(m, err=True))
+    click.echo(table(results))
+    if json_path:
+        json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def render(columns: list[str], rows: list[list[str]], fmt: str) -> str:

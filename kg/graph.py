@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -70,6 +70,20 @@ def _str(value: str) -> ox.Literal:
 
 
 @dataclass
+class ArticleRecord:
+    """Everything one article adds to the graph: its quads as N-Quads text, and the keys
+    the build summary counts. Self-contained, so it can come from a worker process, a
+    Dask worker or the cache."""
+
+    nquads: str
+    entities: list[tuple[str, str]]
+    relations: list[tuple[str, str, str]]
+    regions: list[str]
+    mentions: int
+    fundings: int
+
+
+@dataclass
 class Counts:
     """What the graph holds, for the build summary."""
 
@@ -82,6 +96,27 @@ class Counts:
     _seen_entities: set = field(default_factory=set)
     _seen_relations: set = field(default_factory=set)
     _iris: set = field(default_factory=set)
+
+    def add(self, record: ArticleRecord) -> None:
+        """Count one article's contribution."""
+        self.articles += 1
+        self.mentions += record.mentions
+        self.fundings += record.fundings
+        for iri, cls in record.entities:
+            self.entity(iri, cls)
+        for s, p, o in record.relations:
+            self.relation(s, p, o)
+
+    def entity(self, iri: str, cls: str) -> None:
+        if (iri, cls) not in self._seen_entities:
+            self._seen_entities.add((iri, cls))
+            self.entities[cls] += 1
+            self._iris.add(iri)
+
+    def relation(self, s: str, prop: str, o: str) -> None:
+        if (s, prop, o) not in self._seen_relations:
+            self._seen_relations.add((s, prop, o))
+            self.relations[prop] += 1
 
     @property
     def distinct_entities(self) -> int:
@@ -102,6 +137,18 @@ class GraphBuilder:
         self.counts = Counts()
         self._regions: dict[str, Region] = {}
         self._typed: set[tuple[str, str]] = set()
+        self._track: tuple[set, set] | None = None
+
+    def article(self, ex: Extraction, source_file: str) -> ArticleRecord:
+        """One article's :class:`ArticleRecord`."""
+        entities: set = set()
+        relations: set = set()
+        self._track = (entities, relations)
+        mentions, fundings = self.counts.mentions, self.counts.fundings
+        nquads = "".join(f"{quad} .\n" for quad in self.article_quads(ex, source_file))
+        self._track = None
+        regions = sorted({r.code for r in self._article_regions})
+        return ArticleRecord(nquads, sorted(entities), sorted(relations), regions, self.counts.mentions - mentions, self.counts.fundings - fundings)
 
     # -- public -------------------------------------------------------------------
 
@@ -122,6 +169,7 @@ class GraphBuilder:
         article = _n(f"{self.base}article/{_safe(ex.article.id)}")
         g = article
         self.counts.articles += 1
+        self._article_regions: list[Region] = []
         yield ox.Quad(article, TYPE, T["Article"], g)
         yield ox.Quad(article, LABEL, _str(ex.article.title or ex.text[:30]), g)
         if ex.article.title:
@@ -146,9 +194,13 @@ class GraphBuilder:
         for i, f in enumerate(ex.fundings):
             yield from self._funding_quads(ex, f, article, g, i)
 
-    def gazetteer_quads(self) -> Iterator[ox.Quad]:
-        """partOf for every region the graph names, up to its province, in the default graph."""
+    def gazetteer_quads(self, codes: Iterable[str] = ()) -> Iterator[ox.Quad]:
+        """partOf for every region the graph names (those seen by this builder and the
+        ``codes`` given), up to its province, in the default graph."""
         gaz = gazetteer.load()
+        for code in codes:
+            if code in gaz.by_code:
+                self._regions.setdefault(code, gaz.by_code[code])
         done: set[str] = set()
         for code, region in list(self._regions.items()):
             child = region
@@ -188,6 +240,8 @@ class GraphBuilder:
         node = self._region_node(region)
         if region.code:
             self._regions.setdefault(region.code, region)
+            if g != DEFAULT and hasattr(self, "_article_regions"):
+                self._article_regions.append(region)
         key = (str(node), region.level)
         if key in self._typed and g == DEFAULT:
             return
@@ -276,13 +330,11 @@ class GraphBuilder:
         self.counts.fundings += 1
 
     def _count_entity(self, iri: str, cls: str) -> None:
-        if (iri, cls) not in self.counts._seen_entities:
-            self.counts._seen_entities.add((iri, cls))
-            self.counts.entities[cls] += 1
-            self.counts._iris.add(iri)
+        self.counts.entity(iri, cls)
+        if self._track is not None:
+            self._track[0].add((iri, cls))
 
     def _count_relation(self, s, prop: str, o) -> None:
-        key = (s.value, prop, o.value)
-        if key not in self.counts._seen_relations:
-            self.counts._seen_relations.add(key)
-            self.counts.relations[prop] += 1
+        self.counts.relation(s.value, prop, o.value)
+        if self._track is not None:
+            self._track[1].add((s.value, prop, o.value))

@@ -1,0 +1,223 @@
+"""``kg bench``: how fast, how big, how well it scales.
+
+For corpora of 1x, 8x and 64x the seed pages (each copy with its place names swapped
+for others from the gazetteer and the pages shuffled, so no cache can cheat), it
+measures in one run:
+
+- the whole build and each stage in characters per second, peak memory, output size
+  (each build runs in a fresh process, so memory and model loading are counted);
+- SPARQL latency, median and p95, of every query in ``queries/`` on the embedded
+  Oxigraph store and on rdflib's in-memory engine;
+- jieba's part-of-speech tagging on the same text, as a reference;
+- at the largest size: ``--workers 2`` against one process, and an incremental rebuild
+  after one article changed against a full build (and that both give the same graph).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(seeds: Path, copies: int, folder: Path, seed: int = 0) -> int:
+    """``copies`` of every seed page into ``folder``, places swapped, pages shuffled;
+    returns the characters written."""
+    from kg.train import swap_places
+
+    rng = random.Random(seed)
+    pages = sorted(seeds.glob("*.txt"))
+    folder.mkdir(parents=True, exist_ok=True)
+    order = [(copy, page) for copy in range(copies) for page in pages]
+    rng.shuffle(order)
+    total = 0
+    for index, (copy, page) in enumerate(order):
+        text = page.read_text(encoding="utf-8")
+        if copy:
+            text = swap_places({"text": text, "entities": []}, random.Random(copy * 1000 + pages.index(page)))["text"]
+        (folder / f"{index:05d}_{page.stem}_{copy}.txt").write_text(text, encoding="utf-8")
+        total += len(text)
+    return total
+
+
+def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
+    """Run ``kg build`` in a fresh process; its report, wall time and peak memory."""
+    report = out.parent / f"{out.name}-report.json"
+    command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "-q", "--report", str(report), *flags]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"build failed: {process.stderr.read().decode(errors='replace')[-2000:]}")
+    result = json.loads(report.read_text(encoding="utf-8"))
+    result.update(wall_seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
+    return result
+
+
+def jieba_speed(corpus: Path) -> float:
+    """jieba.posseg characters per second over the corpus text."""
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt")))
+    list(jieba.posseg.cut("预热一下"))  # load the dictionary outside the timing
+    started = time.perf_counter()
+    for _ in jieba.posseg.cut(text):
+        pass
+    return len(text) / (time.perf_counter() - started)
+
+
+def query_latencies(out: Path, repeats: int = 7, rdflib_budget: float = 120.0) -> dict:
+    """Median and p95 milliseconds per named query, on Oxigraph and on rdflib."""
+    import rdflib
+    import pyoxigraph as ox
+
+    from kg.query import named_queries
+    from kg.store import SPARQL_PREFIXES, TURTLE, open_store
+
+    bindings = {"about": {"name": "焦作市"}}
+    store = open_store(out)
+    queries = {name: path.read_text(encoding="utf-8") for name, path in named_queries().items()}
+    oxigraph = {}
+    for name, text in queries.items():
+        subs = {ox.Variable(k): ox.Literal(v) for k, v in bindings.get(name, {}).items()}
+        times = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            list(store.query(SPARQL_PREFIXES + text, substitutions=subs))
+            times.append((time.perf_counter() - started) * 1000)
+        oxigraph[name] = _summary(times[1:])
+    started = time.perf_counter()
+    graph = rdflib.Graph().parse(out / TURTLE)
+    parse_seconds = time.perf_counter() - started
+    memory = {}
+    spent = 0.0
+    for name, text in queries.items():
+        init = {k: rdflib.Literal(v) for k, v in bindings.get(name, {}).items()}
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            list(graph.query(SPARQL_PREFIXES + text, initBindings=init))
+            times.append((time.perf_counter() - started) * 1000)
+            spent += times[-1] / 1000
+            if spent > rdflib_budget:
+                break
+        memory[name] = _summary(times)
+    slowest = max(memory, key=lambda n: memory[n]["median_ms"])
+    return {
+        "oxigraph": oxigraph,
+        "rdflib": memory,
+        "rdflib_parse_seconds": round(parse_seconds, 2),
+        "slowest_rdflib_query": slowest,
+        "speedup_on_slowest": round(memory[slowest]["median_ms"] / max(oxigraph[slowest]["median_ms"], 1e-6), 1),
+        "max_oxigraph_median_ms": round(max(v["median_ms"] for v in oxigraph.values()), 2),
+    }
+
+
+def _summary(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"median_ms": round(statistics.median(ordered), 2), "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2)}
+
+
+def same_graph(a: Path, b: Path) -> bool:
+    """True when two built graphs hold the same triples (blank nodes compared canonically)."""
+    import pyoxigraph as ox
+
+    from kg.store import TURTLE
+
+    def canonical(path: Path) -> ox.Dataset:
+        dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(path=str(path / TURTLE), format=ox.RdfFormat.TURTLE))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return dataset
+
+    return set(canonical(a)) == set(canonical(b))
+
+
+def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "seeds", progress=print) -> dict:
+    """The whole benchmark; returns one record per size plus the ratios the targets use."""
+    work.mkdir(parents=True, exist_ok=True)
+    records = []
+    for size in sizes:
+        corpus = work / f"corpus-{size}x"
+        shutil.rmtree(corpus, ignore_errors=True)
+        chars = make_corpus(seeds, size, corpus)
+        out = work / f"out-{size}x"
+        shutil.rmtree(out, ignore_errors=True)
+        progress(f"{size}x: building {chars:,} characters")
+        build = timed_build(corpus, out, "--no-cache")
+        progress(f"{size}x: querying")
+        record = {
+            "size": size,
+            "characters": chars,
+            "build_seconds": round(build["wall_seconds"], 2),
+            "build_chars_per_second": round(chars / build["wall_seconds"]),
+            "stage_chars_per_second": {k: round(chars / v) for k, v in build["timings"].items() if v > 0},
+            "stage_seconds": {k: round(v, 2) for k, v in build["timings"].items()},
+            "peak_memory_mb": round(build["peak_mb"]),
+            "output_mb": round(sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 1e6, 1),
+            "triples": build["triples"],
+            "queries": query_latencies(out),
+        }
+        progress(f"{size}x: jieba")
+        record["jieba_chars_per_second"] = round(jieba_speed(corpus))
+        records.append(record)
+    largest = records[-1]
+    corpus, out = work / f"corpus-{largest['size']}x", work / f"out-{largest['size']}x"
+    progress(f"{largest['size']}x: {workers} workers")
+    parallel = timed_build(corpus, work / "out-workers", "--no-cache", "--workers", str(workers))
+    largest["workers"] = {"processes": workers, "build_seconds": round(parallel["wall_seconds"], 2), "speedup": round(largest["build_seconds"] / parallel["wall_seconds"], 2)}
+    progress(f"{largest['size']}x: incremental rebuild after one article changed")
+    changed = sorted(corpus.glob("*.txt"))[len(list(corpus.glob("*.txt"))) // 2]
+    changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。新增一句：该市持续推进家庭医生签约服务。", 1), encoding="utf-8")
+    incremental = timed_build(corpus, out)
+    full = timed_build(corpus, work / "out-full-after-change", "--no-cache")
+    largest["incremental"] = {
+        "build_seconds": round(incremental["wall_seconds"], 2),
+        "full_build_seconds": round(full["wall_seconds"], 2),
+        "speedup": round(full["wall_seconds"] / incremental["wall_seconds"], 1),
+        "articles_reused": incremental["reused"],
+        "same_graph_as_full_build": same_graph(out, work / "out-full-after-change"),
+    }
+    first = records[0]
+    ratios = {
+        "build_vs_jieba_at_largest": round(largest["build_chars_per_second"] / largest["jieba_chars_per_second"], 2),
+        "time_ratio_largest_vs_smallest": round(largest["build_seconds"] / first["build_seconds"], 1),
+        "size_ratio": largest["size"] // first["size"],
+        "workers_speedup": largest["workers"]["speedup"],
+        "incremental_speedup": largest["incremental"]["speedup"],
+        "peak_memory_mb_at_largest": largest["peak_memory_mb"],
+        "max_oxigraph_median_ms_at_largest": largest["queries"]["max_oxigraph_median_ms"],
+        "oxigraph_speedup_on_slowest_query": largest["queries"]["speedup_on_slowest"],
+    }
+    return {"sizes": records, "ratios": ratios}
+
+
+def table(results: dict) -> str:
+    """The figures as a plain-text table."""
+    lines = [
+        f"{'size':>5} {'chars':>10} {'build s':>8} {'chars/s':>9} {'jieba c/s':>10} {'peak MB':>8} {'out MB':>7} {'oxigraph max ms':>16} {'rdflib slowest ms':>18}",
+    ]
+    for r in results["sizes"]:
+        q = r["queries"]
+        lines.append(
+            f"{r['size']:>4}x {r['characters']:>10,} {r['build_seconds']:>8.1f} {r['build_chars_per_second']:>9,} {r['jieba_chars_per_second']:>10,} "
+            f"{r['peak_memory_mb']:>8} {r['output_mb']:>7} {q['max_oxigraph_median_ms']:>16} {q['rdflib'][q['slowest_rdflib_query']]['median_ms']:>18}"
+        )
+    lines.append("")
+    for r in results["sizes"]:
+        lines.append(f"{r['size']}x stages (chars/s): " + ", ".join(f"{k} {v:,}" for k, v in r["stage_chars_per_second"].items()))
+    lines.append("")
+    lines += [f"{k}: {v}" for k, v in results["ratios"].items()]
+    largest = results["sizes"][-1]
+    lines.append(f"incremental: {largest['incremental']}")
+    return "\n".join(lines)

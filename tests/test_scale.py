@@ -1,0 +1,68 @@
+"""Parallel, distributed and incremental builds give the same graph as a plain build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.bench import same_graph
+from kg.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corpus")
+    for page in (ROOT / "seeds").glob("*.txt"):
+        shutil.copy(page, folder / page.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def plain(corpus, tmp_path_factory):
+    out = tmp_path_factory.mktemp("plain")
+    build([corpus], out, cache=False)
+    return out
+
+
+def test_two_worker_processes_build_the_same_graph(corpus, plain, tmp_path):
+    report = build([corpus], tmp_path / "out", workers=2, cache=False)
+    assert report.counts.articles == 40
+    assert same_graph(plain, tmp_path / "out")
+
+
+def test_dask_cluster_builds_the_same_graph(corpus, plain, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        report = build([corpus], tmp_path / "out", scheduler=address, cache=False)
+    assert report.counts.articles == 40
+    assert same_graph(plain, tmp_path / "out")
+
+
+def test_rebuild_after_one_article_changed_extracts_only_that_page(corpus, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    first = build([folder], out)
+    assert first.reused == 0
+    page = folder / "001_0e4feafa867294ff.txt"
+    page.write_text(page.read_text(encoding="utf-8").replace("郑州市充分利用现有医保制度", "郑州市充分利用现有医保制度，2020年郑州市荣获全国健康城市示范市", 1), encoding="utf-8")
+    second = build([folder], out)
+    assert second.reused == first.counts.articles - 1
+    fresh = build([folder], tmp_path / "fresh", cache=False)
+    assert same_graph(out, tmp_path / "fresh")
+    assert second.counts.distinct_relations == fresh.counts.distinct_relations
+
+
+def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out)
+    for entry in list((out / "cache").rglob("*.json"))[:3]:
+        entry.write_text("{not json", encoding="utf-8")
+    again = build([corpus], out)
+    assert again.reused == 40 - 3
+    assert same_graph(out, out)  # still readable
