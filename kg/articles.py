@@ -231,7 +231,10 @@ def _focus(text: str, gaz: Gazetteer) -> Region | None:
     >>> _focus("近年来，洛阳市抓硬件。嵩县、伊川县建设县域医疗中心。洛阳市投资2亿元。", gazetteer.load()).name
     '洛阳市'
     """
-    counts = _mentions(text, gaz)
+    return _focus_of(_mentions(text, gaz), gaz)
+
+
+def _focus_of(counts: Counter, gaz: Gazetteer) -> Region | None:
     if not counts:
         return None
     scored: Counter = Counter()
@@ -252,13 +255,17 @@ def _split_on_place_change(segment: _Segment, gaz: Gazetteer) -> list[_Segment]:
     """
     if segment.caption:
         return [segment]
+    counts = [_mentions(p.text, gaz) if p.kind == "body" else Counter() for p in segment.paras]
     for cut in range(1, len(segment.paras)):
-        here = _focus(segment.paras[cut].text, gaz) if segment.paras[cut].kind == "body" else None
-        head = _focus(segment.text(0, cut), gaz)
-        if here is None or head is None or here.level != head.level or _related(head, here, gaz):
+        here = _focus_of(counts[cut], gaz)
+        if here is None:
             continue
-        tail_counts = _mentions(segment.text(cut), gaz)
-        if tail_counts[here] >= 2 and tail_counts[head] == 0 and _mentions(segment.text(0, cut), gaz)[here] == 0:
+        head_counts = sum(counts[:cut], Counter())
+        head = _focus_of(head_counts, gaz)
+        if head is None or here.level != head.level or _related(head, here, gaz):
+            continue
+        tail_counts = sum(counts[cut:], Counter())
+        if tail_counts[here] >= 2 and tail_counts[head] == 0 and head_counts[here] == 0:
             while cut > 1 and segment.paras[cut - 1].kind == "heading":
                 cut -= 1
             first = _Segment(segment.paras[:cut], segment.titles, segment.opened, False, position=segment.position)

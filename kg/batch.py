@@ -138,7 +138,7 @@ class Cache:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return ArticleRecord(data["nquads"], [tuple(e) for e in data["entities"]], [tuple(r) for r in data["relations"]], data["regions"], data["mentions"], data["fundings"])
+            return ArticleRecord(data["ntriples"], data["graph"], [tuple(e) for e in data["entities"]], [tuple(r) for r in data["relations"]], data["regions"], data["mentions"], data["fundings"])
         except (OSError, ValueError, KeyError):
             return None  # a damaged entry is a miss
 

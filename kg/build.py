@@ -21,14 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import pyoxigraph as ox
-
 from kg import view
 from kg.batch import Job, Result, fingerprint, process
 from kg.graph import Counts, GraphBuilder
 from kg.ingest import InputError, find_files
 from kg.nlp import load_config
-from kg.store import NQUADS, TURTLE, atomic_write, open_store
+from kg.store import NQUADS, TURTLE, as_ntriples, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
@@ -81,27 +79,29 @@ def build(
     builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
     waiting = [0.0]
 
-    def quads() -> Iterator[ox.Quad]:
-        yield from builder.header()
+    def chunks() -> Iterator[tuple[str, str | None]]:
+        yield as_ntriples(builder.header()), None
         regions: set[str] = set()
         for result in _with_progress(results, len(files), progress, report, waiting):
             for record in result.records:
                 report.counts.add(record)
                 regions.update(record.regions)
-                yield from ox.parse(record.nquads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
-        yield from builder.gazetteer_quads(regions)
+                yield record.ntriples, record.graph
+        yield as_ntriples(builder.gazetteer_quads(regions)), None
+
+    def view_while_exporting(store) -> None:
+        # 7: the view, drawn while the store exports Turtle on another thread.
+        started_view = time.perf_counter()
+        view.write(store, out_dir / "graph.html")
+        report.timings["view"] = time.perf_counter() - started_view
 
     store_started = time.perf_counter()
-    report.quads = write_store(quads(), out_dir, entity_base=builder.base)
-    report.timings["store"] = time.perf_counter() - store_started - waiting[0]
+    report.quads = write_store(chunks(), out_dir, entity_base=builder.base, while_exporting=view_while_exporting)
+    report.timings["store"] = time.perf_counter() - store_started - waiting[0] - report.timings["view"]
     for key in builder.counts._seen_entities:
         report.counts.entity(*key)
     for key in builder.counts._seen_relations:
         report.counts.relation(*key)
-    # 7: the view, and the config this build ran with.
-    view_started = time.perf_counter()
-    view.write(open_store(out_dir), out_dir / "graph.html")
-    report.timings["view"] = time.perf_counter() - view_started
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     report.outputs = {
         "store": out_dir / "store",

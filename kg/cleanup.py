@@ -35,7 +35,7 @@ def is_bare_credit(text: str) -> bool:
     >>> is_bare_credit("王正勋 侯林峰 郭雪莹/摄"), is_bare_credit("图①查看健康扶贫资料")
     (True, False)
     """
-    return bool(_PHOTO_CREDIT.search(text)) and len(tidy(text)) <= 16
+    return _credit(text) and len(tidy(text)) <= 16
 
 
 @dataclass(frozen=True)
@@ -219,8 +219,12 @@ def _column_width(widths: list[int], i: int, window: int = 4) -> float:
     return around[len(around) // 2] if around else 0
 
 
+def _credit(text: str) -> bool:
+    return "摄" in text and bool(_PHOTO_CREDIT.search(text))
+
+
 def _ends_paragraph(line: str, next_line: str, full: float) -> bool:
-    if _ENDS_SENTENCE.search(line) or _TITLE_LINE.match(line) or _PHOTO_CREDIT.search(line) or CLOSING_BYLINE.search(line):
+    if _ENDS_SENTENCE.search(line) or _TITLE_LINE.match(line) or _credit(line) or CLOSING_BYLINE.search(line):
         return True
     if _ENDS_CLAUSE.search(line) or _OPEN_BRACKET.search(line) or _CONTINUES.match(next_line):
         return False
@@ -232,7 +236,7 @@ _OPEN_BRACKET = re.compile(r"[（(“《][^）)”》]{0,20}$")
 
 
 def _classify(text: str) -> Paragraph:
-    if _PHOTO_CREDIT.search(text) or _PICTURE_LABEL.match(text):
+    if _credit(text) or _PICTURE_LABEL.match(text):
         return Paragraph(text, "caption")
     if not re.search(f"[{SENTENCE_END}]", text) and width(text) <= 60:
         return Paragraph(text, "heading")

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 
 from kg.articles import Article
-from kg.nlp import article_doc
+from kg.nlp import article_doc, text_of
 from kg.relations import Funding, Relation
 from kg.rules import Mention
 from kg.sentences import sentence_spans
@@ -57,11 +57,11 @@ def extract(nlp: Language, articles: Iterable[Article], batch_size: int = 32, ti
     for doc in stream:
         yield Extraction(
             article=doc._.article["source"],
-            text=doc.text,
+            text=text_of(doc),
             mentions=list(doc._.mentions or []),
             relations=list(doc._.relations or []),
             fundings=list(doc._.fundings or []),
-            sentences=sentence_spans(doc.text),
+            sentences=sentence_spans(text_of(doc)),
         )
 
 

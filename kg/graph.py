@@ -29,6 +29,7 @@ from kg.extract import Extraction
 from kg.gazetteer import Region
 from kg.namespace import KG
 from kg.rules import Mention
+from kg.store import as_ntriples
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -71,11 +72,12 @@ def _str(value: str) -> ox.Literal:
 
 @dataclass
 class ArticleRecord:
-    """Everything one article adds to the graph: its quads as N-Quads text, and the keys
-    the build summary counts. Self-contained, so it can come from a worker process, a
-    Dask worker or the cache."""
+    """Everything one article adds to the graph: its triples as N-Triples text, the
+    article's graph name, and the keys the build summary counts. Self-contained, so it
+    can come from a worker process, a Dask worker or the cache."""
 
-    nquads: str
+    ntriples: str
+    graph: str
     entities: list[tuple[str, str]]
     relations: list[tuple[str, str, str]]
     regions: list[str]
@@ -145,10 +147,11 @@ class GraphBuilder:
         relations: set = set()
         self._track = (entities, relations)
         mentions, fundings = self.counts.mentions, self.counts.fundings
-        nquads = "".join(f"{quad} .\n" for quad in self.article_quads(ex, source_file))
+        ntriples = as_ntriples(self.article_quads(ex, source_file))
         self._track = None
         regions = sorted({r.code for r in self._article_regions})
-        return ArticleRecord(nquads, sorted(entities), sorted(relations), regions, self.counts.mentions - mentions, self.counts.fundings - fundings)
+        graph = f"<{self.base}article/{_safe(ex.article.id)}>"
+        return ArticleRecord(ntriples, graph, sorted(entities), sorted(relations), regions, self.counts.mentions - mentions, self.counts.fundings - fundings)
 
     # -- public -------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ all written atomically (a failed build leaves the previous outputs untouched).
 >>> import tempfile, pyoxigraph as ox
 >>> out = Path(tempfile.mkdtemp())
 >>> q = ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("洛阳市"), ox.NamedNode("http://x/g"))
->>> write([q], out)
+>>> write([(as_ntriples([q]), "<http://x/g>")], out)
 1
 >>> [row["label"].value for row in select(open_store(out), "SELECT ?label WHERE { ?s rdfs:label ?label }")]
 ['洛阳市']
@@ -13,8 +13,10 @@ all written atomically (a failed build leaves the previous outputs untouched).
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -50,26 +52,45 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write(quads: Iterable[ox.Quad], out_dir: Path, entity_base: str | None = None) -> int:
-    """Load ``quads`` into a new on-disk store under ``out_dir``, as one graph (the store's
-    default graph, so SPARQL sees each fact once), while streaming them as they come to
-    ``graph.nq``, where each article's statements keep their article as graph name; then
-    export ``graph.ttl``. Returns the number of triples. The previous outputs are
-    replaced only once the new ones are complete."""
+def write(chunks: Iterable[tuple[str, str | None]], out_dir: Path, entity_base: str | None = None, while_exporting: Callable[[ox.Store], None] | None = None) -> int:
+    """Load ``chunks`` of N-Triples text (each with the graph name its lines belong to
+    in ``graph.nq``, or None for the default graph) into a new on-disk store under
+    ``out_dir`` as one graph (the store's default graph, so SPARQL sees each fact once);
+    write them as N-Quads to ``graph.nq`` as they come, where each article's statements
+    keep their article as graph name; then export ``graph.ttl``, calling
+    ``while_exporting(store)`` meanwhile. Returns the number of triples.
+
+    Oxigraph parses the text in bulk and releases the GIL, so loading runs on a thread
+    of its own beside whatever produces the chunks, and the Turtle export beside
+    ``while_exporting``. The previous outputs are replaced only once the new ones are
+    complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir))
     try:
         store = ox.Store(str(building))
+        with _Background(lambda data: store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
 
-        def stream(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8") as nquads:
-                store.bulk_extend(_teed(quads, nquads))
+            def stream(tmp: Path) -> None:
+                buffer: list[str] = []
+                size = 0
+                with tmp.open("w", encoding="utf-8") as nquads:
+                    for text, graph in chunks:
+                        nquads.write(with_graph(text, graph))
+                        buffer.append(text)
+                        size += len(text)
+                        if size > 8_000_000:
+                            loader.put("".join(buffer).encode("utf-8"))
+                            buffer, size = [], 0
+                if buffer:
+                    loader.put("".join(buffer).encode("utf-8"))
 
-        atomic_write(out_dir / NQUADS, stream)
-        store.optimize()
+            atomic_write(out_dir / NQUADS, stream)
         count = len(store)
         prefixes = dict(PREFIXES, **({"id": entity_base + "id/"} if entity_base else {}))
-        atomic_write(out_dir / TURTLE, lambda tmp: store.dump(str(tmp), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))
+        with _Background(lambda path: atomic_write(out_dir / TURTLE, lambda tmp: store.dump(str(tmp), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))) as exporter:
+            exporter.put(None)
+            if while_exporting is not None:
+                while_exporting(store)
         store.flush()
         del store
         _swap_directory(building, out_dir / STORE_DIR)
@@ -79,12 +100,60 @@ def write(quads: Iterable[ox.Quad], out_dir: Path, entity_base: str | None = Non
         raise
 
 
-def _teed(quads: Iterable[ox.Quad], nquads) -> Iterable[ox.Quad]:
-    """Write each quad to the N-Quads file and pass it on as a default-graph quad."""
-    default = ox.DefaultGraph()
-    for quad in quads:
-        nquads.write(f"{quad} .\n")
-        yield ox.Quad(quad.subject, quad.predicate, quad.object, default)
+class _Background:
+    """Run ``work(item)`` for each ``put`` item on one thread, in order; leaving the
+    ``with`` block waits for it and raises what it raised."""
+
+    def __init__(self, work: Callable, depth: int = 1):
+        self.work = work
+        self.queue: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "_Background":
+        self.thread.start()
+        return self
+
+    def put(self, item) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(item)
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is _DONE:
+                return
+            if self.error is None:
+                try:
+                    self.work(item)
+                except BaseException as exc:  # reported to the caller on exit
+                    self.error = exc
+
+    def __exit__(self, *exc_info) -> None:
+        self.queue.put(_DONE)
+        self.thread.join()
+        if self.error is not None and exc_info[0] is None:
+            raise self.error
+
+
+_DONE = object()
+
+
+def with_graph(ntriples: str, graph: str | None) -> str:
+    """N-Triples lines as N-Quads lines of ``graph`` (an IRI in brackets). A real newline
+    only ends a line in N-Triples (one inside a literal is escaped), so each " .\\n" is
+    a line's end.
+
+    >>> with_graph('<a> <b> "c .d" .\\n', "<g>")
+    '<a> <b> "c .d" <g> .\\n'
+    """
+    return ntriples if graph is None else ntriples.replace(" .\n", f" {graph} .\n")
+
+
+def as_ntriples(triples: Iterable) -> str:
+    """Triples (or quads, graph ignored) as N-Triples lines."""
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
 
 
 def _swap_directory(new: Path, target: Path) -> None:

@@ -31,14 +31,18 @@ log = logging.getLogger("kg")
 
 MODELS = Path(__file__).parent / "models"
 def blank() -> Language:
-    """The configured pipeline up to and including an untrained recogniser (the
-    architecture is in ``kg/default.cfg``)."""
+    """The configured pipeline up to the rule tags, and an untrained recogniser with the
+    architecture of ``kg_gated_ner`` in ``kg/default.cfg`` (trained on every sentence;
+    the gate applies when it runs in a build)."""
     from kg.nlp import load_config, make_nlp
 
     config = load_config()
     pipeline = config["nlp"]["pipeline"]
-    config["nlp"]["pipeline"] = pipeline[: pipeline.index("ner") + 1]
-    return make_nlp(config, weights=False)
+    model = config["components"]["kg_gated_ner"]["model"]
+    config["nlp"]["pipeline"] = pipeline[: pipeline.index("kg_gated_ner")]
+    nlp = make_nlp(config, weights=False)
+    nlp.add_pipe("ner", config={"model": model})
+    return nlp
 
 
 def page_of(record: dict) -> str:
