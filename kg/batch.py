@@ -28,7 +28,8 @@ log = logging.getLogger("kg")
 @dataclass
 class Job:
     """What a worker needs to process files: the pipeline config (as text), the page ids
-    and source names of its files, and where the cache is."""
+    and source names of its files, where the cache is, and whether to reuse what it holds
+    (``reuse=False`` extracts everything again and refreshes the cache)."""
 
     config: str
     files: list[tuple[str, str, str]]  # (path, page id, source name)
@@ -36,6 +37,7 @@ class Job:
     fingerprint: str
     max_bytes: int
     rules_only: bool = False
+    reuse: bool = True
 
 
 @dataclass
@@ -95,7 +97,7 @@ def process(job: Job) -> Result:
             _add(result.timings, "articles", started)
         sources[page_id] = source
         for article in articles:
-            cached = cache.get(article, source) if cache else None
+            cached = cache.get(article, source) if cache and job.reuse else None
             order.append((article.id, cached))
             if cached is None:
                 todo.append(article)
@@ -138,7 +140,7 @@ class Cache:
             return None
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return ArticleRecord(data["ntriples"], data["graph"], [tuple(e) for e in data["entities"]], [tuple(r) for r in data["relations"]], data["regions"], data["mentions"], data["fundings"])
+            return ArticleRecord(data["ntriples"], data["graph"], [tuple(e) for e in data["entities"]], [tuple(r) for r in data["relations"]], data["regions"], data["mentions"], data["fundings"], data["statements"])
         except (OSError, ValueError, KeyError):
             return None  # a damaged entry is a miss
 

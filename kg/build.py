@@ -102,6 +102,7 @@ def build(
         report.counts.entity(*key)
     for key in builder.counts._seen_relations:
         report.counts.relation(*key)
+    report.counts.statements += builder.counts.statements
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     report.outputs = {
         "store": out_dir / "store",
@@ -112,6 +113,19 @@ def build(
     }
     report.seconds = time.perf_counter() - started
     return report
+
+
+def source_name(path: Path, roots: list[Path]) -> str:
+    """How the graph names a page's file: the input folder's name and the path under it
+    (``seeds/000_9ae0e2e588ed5348.txt``), or the file's own name; never where the
+    folder happens to sit on this machine."""
+    for root in roots:
+        if root.is_dir():
+            try:
+                return (Path(root.resolve().name) / path.resolve().relative_to(root.resolve())).as_posix()
+            except ValueError:
+                continue
+    return path.name
 
 
 def page_id(path: Path, roots: list[Path]) -> str:
@@ -136,11 +150,11 @@ def _jobs(files: list[Path], roots: list[Path], config_text: str, out_dir: Path,
             log.warning("two inputs are both named %s; the second is %s", pid, path)
             pid = path.as_posix().replace("/", "_")
         seen.add(pid)
-        entries.append((str(path), pid, path.as_posix()))
+        entries.append((str(path), pid, source_name(path, roots)))
     size = 8 if workers <= 1 else max(1, min(8, len(entries) // (workers * 4) or 1))
-    print_ = fingerprint(config_text, rules_only) if cache else ""
-    cache_dir = str(out_dir / "cache") if cache else None
-    return [Job(config_text, entries[i : i + size], cache_dir, print_, max_bytes, rules_only) for i in range(0, len(entries), size)]
+    print_ = fingerprint(config_text, rules_only)
+    cache_dir = str(out_dir / "cache")
+    return [Job(config_text, entries[i : i + size], cache_dir, print_, max_bytes, rules_only, reuse=cache) for i in range(0, len(entries), size)]
 
 
 def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
@@ -217,7 +231,7 @@ def summary(report: BuildReport) -> str:
         f"Seconds by stage{' (summed over workers)' if report.workers > 1 else ''}: {stages}.",
         "",
         f"Entities: {c.distinct_entities}   " + ", ".join(f"{k} {v}" for k, v in c.entities.most_common()),
-        f"Relations: {c.distinct_relations}   " + ", ".join(f"{k} {v}" for k, v in c.relations.most_common()),
+        f"Relations: {c.distinct_relations} distinct, in {c.statements} statements with their evidence   " + ", ".join(f"{k} {v}" for k, v in c.relations.most_common()),
         f"Fundings: {c.fundings}   Mentions: {c.mentions}   Triples: {report.quads:,}",
     ]
     if report.skipped:

@@ -47,7 +47,7 @@ def main(verbose: bool) -> None:
 @click.option("--rules", "rules_only", is_flag=True, help="Rules alone, without the trained recogniser and relation model.")
 @click.option("--workers", default=1, show_default=True, help="Processes to extract with.")
 @click.option("--scheduler", metavar="dask://HOST:PORT", help="Extract on a Dask cluster instead.")
-@click.option("--no-cache", is_flag=True, help="Extract every article again, even unchanged ones.")
+@click.option("--no-cache", is_flag=True, help="Extract every article again, even unchanged ones (the cache is refreshed).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the build's figures as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, quiet: bool) -> None:
@@ -67,7 +67,8 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
     if report_path:
         figures = {
             "seconds": report.seconds, "characters": report.characters, "files": report.files, "articles": report.counts.articles,
-            "entities": report.counts.distinct_entities, "relations": report.counts.distinct_relations, "triples": report.quads,
+            "entities": report.counts.distinct_entities, "relations": report.counts.distinct_relations,
+            "statements": report.counts.statements, "triples": report.quads,
             "reused": report.reused, "timings": report.timings, "skipped": [str(e) for e in report.skipped],
         }  # fmt: skip
         report_path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -83,6 +83,7 @@ class ArticleRecord:
     regions: list[str]
     mentions: int
     fundings: int
+    statements: int = 0
 
 
 @dataclass
@@ -94,6 +95,7 @@ class Counts:
     relations: Counter = field(default_factory=Counter)  # property -> distinct triples
     fundings: int = 0
     mentions: int = 0
+    statements: int = 0  # relation statements with their evidence (a relation said twice counts twice)
     quads: int = 0
     _seen_entities: set = field(default_factory=set)
     _seen_relations: set = field(default_factory=set)
@@ -104,6 +106,7 @@ class Counts:
         self.articles += 1
         self.mentions += record.mentions
         self.fundings += record.fundings
+        self.statements += record.statements
         for iri, cls in record.entities:
             self.entity(iri, cls)
         for s, p, o in record.relations:
@@ -146,12 +149,15 @@ class GraphBuilder:
         entities: set = set()
         relations: set = set()
         self._track = (entities, relations)
-        mentions, fundings = self.counts.mentions, self.counts.fundings
+        mentions, fundings, statements = self.counts.mentions, self.counts.fundings, self.counts.statements
         ntriples = as_ntriples(self.article_quads(ex, source_file))
         self._track = None
         regions = sorted({r.code for r in self._article_regions})
         graph = f"<{self.base}article/{_safe(ex.article.id)}>"
-        return ArticleRecord(ntriples, graph, sorted(entities), sorted(relations), regions, self.counts.mentions - mentions, self.counts.fundings - fundings)
+        return ArticleRecord(
+            ntriples, graph, sorted(entities), sorted(relations), regions,
+            self.counts.mentions - mentions, self.counts.fundings - fundings, self.counts.statements - statements,
+        )  # fmt: skip
 
     # -- public -------------------------------------------------------------------
 
@@ -223,6 +229,7 @@ class GraphBuilder:
                 yield ox.Quad(statement, ATTRIBUTED, self._gazetteer_agent(), DEFAULT)
                 yield ox.Quad(statement, T["confidence"], _dec(1), DEFAULT)
                 self._count_relation(s, "partOf", o)
+                self.counts.statements += 1
                 child = parent
 
     # -- pieces -------------------------------------------------------------------
@@ -306,6 +313,7 @@ class GraphBuilder:
         yield ox.Quad(statement, ATTRIBUTED, self.agent, g)
         yield ox.Quad(statement, T["confidence"], _dec(round(confidence, 3)), g)
         self._count_relation(s, prop, o)
+        self.counts.statements += 1
 
     def _funding_quads(self, ex: Extraction, f, article, g, i: int) -> Iterator[ox.Quad]:
         node = _n(f"{article.value}/funding/{f.amount.start}")

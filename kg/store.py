@@ -173,6 +173,38 @@ def open_store(out_dir: Path | str) -> ox.Store:
     return ox.Store.read_only(str(path))
 
 
+def rdflib_graph(out_dir: Path | str = "output", in_memory: bool = True):
+    """The built graph as an rdflib Graph: parsed into memory (rdflib's own engine), or
+    over the on-disk Oxigraph store through oxrdflib, which answers SPARQL in Oxigraph.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = write([('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n', None)], out)
+    >>> [str(r[0]) for r in rdflib_graph(out).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]
+    ['嵩县']
+    >>> [str(r[0]) for r in rdflib_graph(out, in_memory=False).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]
+    ['嵩县']
+    """
+    import rdflib
+
+    out_dir = Path(out_dir)
+    if in_memory:
+        if not (out_dir / TURTLE).exists():
+            raise FileNotFoundError(f"no graph in {out_dir}: run `kg build` first")
+        graph = rdflib.Graph().parse(out_dir / TURTLE)
+    else:
+        if not (out_dir / STORE_DIR).is_dir():
+            raise FileNotFoundError(f"no graph in {out_dir}: run `kg build` first")
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+        # oxrdflib opens the store for writing (one process at a time, not beside kg serve).
+        graph = rdflib.Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
+        graph.open(str(out_dir / STORE_DIR), create=False)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
 def select(store: ox.Store, sparql: str) -> list[dict]:
     """Rows of a SELECT query as dicts of Oxigraph terms; prefixes kg, rdfs, prov… predeclared."""
     results = store.query(SPARQL_PREFIXES + sparql)

@@ -23,6 +23,11 @@ def test_cities_programs_lists_who_runs_what(seed_store):
     assert ("焦作市", "医养中心建设") in found and ("许昌市", "急危重症三级救治网") in found
 
 
+def test_care_facilities_name_the_region_that_runs_them(seed_store):
+    found = {r["what"]: r["regions"] for r in rows(seed_store, "care_facilities")}
+    assert "焦作市" in found["医养中心建设"]
+
+
 def test_hospital_accreditations_gives_the_year(seed_store):
     found = {(r["hospital"], r["accreditation"], r["year"]) for r in rows(seed_store, "hospital_accreditations")}
     assert ("濮阳市第三人民医院", "二级甲等医院评审", "2019") in found

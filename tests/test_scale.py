@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,12 @@ def test_rebuild_after_one_article_changed_extracts_only_that_page(corpus, tmp_p
     assert second.counts.distinct_relations == fresh.counts.distinct_relations
 
 
+def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out, cache=False)
+    assert build([corpus], out).reused == 40
+
+
 def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
@@ -66,3 +73,10 @@ def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
     again = build([corpus], out)
     assert again.reused == 40 - 3
     assert same_graph(out, out)  # still readable
+
+
+def test_bench_gives_up_on_a_query_that_overruns_its_time_limit():
+    from kg.bench import _time_in_child
+
+    assert _time_in_child(lambda: time.sleep(5), 3, timeout=0.5) == []
+    assert len(_time_in_child(lambda: None, 3, timeout=5)) == 3
