@@ -108,9 +108,13 @@ def query_latencies(out: Path, repeats: int = 7, rdflib_timeout: float = 30.0) -
     memory = {}
     for name, text in queries.items():
         init = {k: rdflib.Literal(v) for k, v in bindings.get(name, {}).items()}
-        times = _time_in_child(lambda: list(graph.query(SPARQL_PREFIXES + text, initBindings=init)), 3, rdflib_timeout)
+        try:
+            times = _time_in_child(lambda: list(graph.query(SPARQL_PREFIXES + text, initBindings=init)), 3, rdflib_timeout)
+        except RuntimeError as exc:
+            memory[name] = {"median_ms": float("nan"), "p95_ms": float("nan"), "error": str(exc)}
+            continue
         memory[name] = _summary(times) if times else {"median_ms": rdflib_timeout * 1000, "p95_ms": rdflib_timeout * 1000, "timed_out": True}
-    slowest = max(memory, key=lambda n: memory[n]["median_ms"])
+    slowest = max((n for n in memory if "error" not in memory[n]), key=lambda n: memory[n]["median_ms"])
     return {
         "oxigraph": oxigraph,
         "rdflib": memory,
@@ -140,8 +144,11 @@ def _time_in_child(run, repeats: int, timeout: float) -> list[float]:
     process.start()
     deadline = time.monotonic() + timeout
     times = []
-    while len(times) < repeats and receive.poll(max(0.0, deadline - time.monotonic())):
-        times.append(receive.recv())
+    while len(times) < repeats and time.monotonic() < deadline:
+        if receive.poll(min(0.2, max(0.0, deadline - time.monotonic()))):
+            times.append(receive.recv())
+        elif not process.is_alive():
+            raise RuntimeError(f"the timed call failed (exit code {process.exitcode})")
     process.kill()
     process.join()
     return times

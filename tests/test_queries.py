@@ -86,3 +86,15 @@ def test_stats_reports_leaders_and_shared_programs(seed_build):
     assert result.exit_code == 0, result.output
     for heading in ("Most connected", "Brokers", "Communities", "Programs shared across regions", "largest has"):
         assert heading in result.output
+
+
+def test_every_named_query_gives_the_same_rows_on_rdflib_in_memory(seed_build, seed_store):
+    import rdflib
+
+    from kg.store import SPARQL_PREFIXES, rdflib_graph
+
+    graph = rdflib_graph(seed_build.out_dir)
+    for name, path in named_queries().items():
+        bindings = {"name": "焦作市"} if name == "about" else {}
+        in_memory = graph.query(SPARQL_PREFIXES + path.read_text(encoding="utf-8"), initBindings={k: rdflib.Literal(v) for k, v in bindings.items()})
+        assert len(list(in_memory)) == len(rows(seed_store, name, **bindings)), name

@@ -80,3 +80,5 @@ def test_bench_gives_up_on_a_query_that_overruns_its_time_limit():
 
     assert _time_in_child(lambda: time.sleep(5), 3, timeout=0.5) == []
     assert len(_time_in_child(lambda: None, 3, timeout=5)) == 3
+    with pytest.raises(RuntimeError):
+        _time_in_child(lambda: 1 / 0, 3, timeout=5)
