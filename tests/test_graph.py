@@ -64,6 +64,7 @@ def test_seed_graph_is_big_enough(seed_build):
     counts = seed_build.counts
     assert counts.articles == 40
     assert counts.distinct_entities >= 300
+    assert counts.statements >= 300  # relation statements, each with its evidence
     assert counts.fundings >= 60
 
 
