@@ -41,6 +41,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["荣获", "获得", "获", "被授予", "授予", "被确定为", "确定为", "被评为", "评为", "获评", "成为"], ("received",)),
     **dict.fromkeys(["对口支援", "对口帮扶", "支援", "驰援", "结对帮扶", "援助", "帮扶"], ("supports",)),
     **dict.fromkeys(["纳入", "加入"], ("memberOf",)),
+    **dict.fromkeys(["牵手"], ("partnersWith",)),
 }
 _TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse=True)))
 # Between a trigger and its object: aspect particles, adverbs, counts.
@@ -98,6 +99,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _guided(text, inside, start, end)
     relations = _with_co_agents(text, inside, relations)
     relations += _partners(text, inside, start, end)
+    relations += _issuers(text, inside)
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
     relations = funds + relations
@@ -227,6 +229,19 @@ def _partners(text: str, inside: list[Mention], start: int, end: int) -> list[Re
         rest = text[after[0].end : min(end, after[0].end + 30)].split("，")[0]
         if re.search(r"合作|共建|签署|签订|结对|牵手", rest):
             result.append(Relation(before[0], "partnersWith", after[0], confidence=0.7, trigger="与…合作"))
+    return result
+
+
+# 根据浙江省政府《关于促进健康服务业发展的实施意见》: a body named right before a policy issued it.
+_ISSUED_BY = ("", "的", "印发的", "出台的", "发布的", "制定的", "颁布的")
+
+
+def _issuers(text: str, inside: list[Mention]) -> list[Relation]:
+    result = []
+    for previous, policy in zip(inside, inside[1:]):
+        if policy.cls == "Policy" and text[policy.start : policy.start + 1] == "《" and text[previous.end : policy.start] in _ISSUED_BY:
+            if previous.cls != "Person" and fits(previous.cls, PROPERTIES["issues"][0]):
+                result.append(Relation(previous, "issues", policy, confidence=0.7, trigger="X《…》"))
     return result
 
 

@@ -271,7 +271,7 @@ def _extend_sub_units(text: str, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.cls == "GovernmentBody" and not m.extra.get("party"):
             match = _SUB_UNIT.match(text, m.end)
-            if match and clean_core(match.group(1)) and not _CATEGORY_WORDS.match(match.group(1)):
+            if match and _sub_unit_core(match.group(1)) and not _CATEGORY_WORDS.match(match.group(1)):
                 unit = match.group(2)
                 cls = "Organization" if unit.endswith("委员会") and match.group(1) else "GovernmentBody"
                 sub = Mention(m.start, match.end(), cls, "organizations", anchor=m.anchor, anchor_end=m.anchor_end, score=0.75, extra={"parent": m})
@@ -279,3 +279,19 @@ def _extend_sub_units(text: str, mentions: list[Mention]) -> list[Mention]:
                 continue
         result.append(m)
     return result
+
+
+def _sub_unit_core(core: str) -> bool:
+    """A sub-unit's own name may join two parts with 和 (能力建设和继续教育中心), never
+    start or end with it (国家卫生计生委和省疾控中心 is two bodies).
+
+    >>> _sub_unit_core("能力建设和继续教育"), _sub_unit_core("和省疾控"), _sub_unit_core("建设区域医疗")
+    (True, False, False)
+    """
+    parts = core.split("和")
+    return len(parts) <= 2 and all(len(p) >= 2 and _unit_part(p) for p in parts)
+
+
+def _unit_part(part: str) -> bool:
+    """建设 is a noun inside a unit's name (能力建设), a verb at its start (建设区域医疗中心)."""
+    return clean_core(part) or not part.startswith("建设") and clean_core(part.replace("建设", ""))

@@ -7,6 +7,8 @@ by what follows it (李辉介绍: the name is 李辉, since 介绍 follows).
 >>> from kg.rules import Context
 >>> [(m.label, m.extra["post"]) for m in find("焦作市委书记王小平、市长徐衣显直接指挥。据该院院长李辉介绍，贺军主任带领", Context())]
 [('王小平', '市委书记'), ('徐衣显', '市长'), ('李辉', '院长'), ('贺军', '主任')]
+>>> [(m.label, m.extra["post"]) for m in find("青海省卫生计生委科教处王洪处长说", Context())]
+[('王洪', '处长')]
 """
 
 from __future__ import annotations
@@ -53,10 +55,44 @@ def find(text: str, context: Context) -> list[Mention]:
             if start >= 0 and _plausible_name(text[start : match.start()], lex.surnames) and _boundary_before(text, start):
                 found.setdefault(start, _person(start, text[start : match.start()], post, match.start(), text, before=True))
                 break
+    for match in _CREDIT_RUN.finditer(text):
+        run_start = match.start(1) if match.group(1) else match.start(2)
+        for offset, length in _split_names(match.group(1) or match.group(2), lex.surnames) or ():
+            name = text[run_start + offset : run_start + offset + length]
+            found.setdefault(run_start + offset, Mention(run_start + offset, run_start + offset + length, "Person", "people", label=name, score=0.6, extra={"post": "署名", "post_start": match.start()}))
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
             found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "摄影", "post_start": match.end(1)}))
     return sorted(found.values(), key=lambda m: m.start)
+
+
+# Credit lines of names run together: （乔晓娜胡丰旺） at a paragraph's end, 王正勋侯林峰郭雪莹/摄.
+_CREDIT_RUN = re.compile(r"[（(]([\u4e00-\u9fff]{4,12})[）)]\s*$|([\u4e00-\u9fff]{4,12})\s*/摄", re.M)
+
+
+def _split_names(run: str, surnames: frozenset[str]) -> list[tuple[int, int]] | None:
+    """Cut a run of characters into two or more names of two or three characters, each
+    starting with a family name; None when it cannot be cut so (then it is not a credit).
+
+    >>> from kg.lexicon import words
+    >>> _split_names("王正勋侯林峰郭雪莹", words().surnames)
+    [(0, 3), (3, 3), (6, 3)]
+    >>> _split_names("郑州大学", words().surnames) is None
+    True
+    """
+
+    def cut(at: int) -> list[tuple[int, int]] | None:
+        if at == len(run):
+            return []
+        for length in (3, 2):
+            if at + length <= len(run) and _plausible_name(run[at : at + length], surnames):
+                rest = cut(at + length)
+                if rest is not None:
+                    return [(at, length)] + rest
+        return None
+
+    names = cut(0)
+    return names if names and len(names) >= 2 else None
 
 
 def _person(start: int, name: str, post: str, post_start: int, text: str, before: bool = False) -> Mention:
@@ -91,7 +127,12 @@ def _is_post_start(text: str, i: int, posts: list[str]) -> bool:
 
 
 def _boundary_before(text: str, i: int) -> bool:
-    return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据"
+    """A name may start after punctuation, a conjunction, or the end of a body's name
+    (科教处王洪处长, 保健院余晓院长)."""
+    return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据" + _BODY_ENDS
+
+
+_BODY_ENDS = "处委局院司办部心所站厅"
 
 
 def _names_after_byline(text: str, i: int, surnames: frozenset[str]) -> list[tuple[int, int]]:
