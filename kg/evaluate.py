@@ -82,6 +82,17 @@ def _match(gold: list, pred: list, same) -> tuple[list, list, list]:
     return pairs, left, extra
 
 
+def _tally(counts: dict, mode: str, pairs: list, fn: list, fp: list, key: int) -> None:
+    """Add matches, misses and spurious items to ``counts``, per the item's ``key`` field
+    (the class of an entity, the property of a relation)."""
+    for gold, _ in pairs:
+        counts[gold[key]][mode + "_tp"] += 1
+    for gold in fn:
+        counts[gold[key]][mode + "_fn"] += 1
+    for predicted in fp:
+        counts[predicted[key]][mode + "_fp"] += 1
+
+
 def score(gold: Iterable[dict], predicted: Iterable[dict]) -> dict:
     """Precision, recall and F1 of ``predicted`` records against ``gold`` records (both in
     the gold format; articles paired by ``article``), exact and lenient."""
@@ -101,12 +112,7 @@ def score(gold: Iterable[dict], predicted: Iterable[dict]) -> dict:
         for mode in ("exact", "lenient"):
             lenient = mode == "lenient"
             pairs, fn, fp = _match(sorted(g_ents), sorted(p_ents), lambda a, b: labels_match(a[0], b[0], lenient) and classes_match(a[1], b[1], lenient))
-            for gl, pr in pairs:
-                counts["entities"][gl[1]][mode + "_tp"] += 1
-            for gl in fn:
-                counts["entities"][gl[1]][mode + "_fn"] += 1
-            for pr in fp:
-                counts["entities"][pr[1]][mode + "_fp"] += 1
+            _tally(counts["entities"], mode, pairs, fn, fp, key=1)
             if mode == "exact":
                 # Same label, other class: a confusion; the rest: misses and spurious.
                 for gl in fn:
@@ -122,12 +128,7 @@ def score(gold: Iterable[dict], predicted: Iterable[dict]) -> dict:
                 sorted(g_rels), sorted(p_rels),
                 lambda a, b: a[1] == b[1] and labels_match(a[0], b[0], lenient) and labels_match(a[2], b[2], lenient),
             )  # fmt: skip
-            for gl, _ in pairs:
-                counts["relations"][gl[1]][mode + "_tp"] += 1
-            for gl in fn:
-                counts["relations"][gl[1]][mode + "_fn"] += 1
-            for pr in fp:
-                counts["relations"][pr[1]][mode + "_fp"] += 1
+            _tally(counts["relations"], mode, pairs, fn, fp, key=1)
             g_money = sorted(float(f["amount_yuan"]) for f in g.get("fundings", []) if f.get("amount_yuan"))
             p_money = sorted(float(f["amount_yuan"]) for f in p.get("fundings", []) if f.get("amount_yuan"))
             tol = 0.01 if lenient else 1e-9

@@ -50,7 +50,7 @@ _GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
 # Prepositions that make the entity after them something other than the agent.
 _NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到)$")
-# 由X主办: X is the agent of what follows.
+# Words before an amount that make the sentence's agent its funder: 累计投入, 拨付专项资金.
 _FUNDING_TRIGGER = re.compile(r"(?:累计|共|总共|先后|分别|再)?(?:投入|投资|拨付|筹措|筹集|出资|注入资金|争取|安排|补助|资助)(?:了|资金|建设资金|财政资金|专项资金)*$")
 
 
