@@ -1,10 +1,13 @@
-"""The unit of work of a build: a batch of files in, their articles' graph records out.
+"""The unit of work of a build: a batch of pages in, their articles' graph records out.
 
-:func:`process` runs stages 1-5 of :mod:`kg.build` for some files: ingest, clean-up and
+:func:`process` runs stages 1-5 of :mod:`kg.build` for some pages: ingest, clean-up and
 article splitting, NLP, and the graph records. It is a plain function of plain data, so
 the build can run it in this process, in a pool of worker processes (``--workers N``),
-or on a Dask cluster (``--scheduler dask://HOST:PORT``), and it reuses the cache: an
-article whose text and pipeline are unchanged is not extracted again.
+or on a Dask cluster (``--scheduler dask://HOST:PORT``).
+
+The :class:`Cache` keeps every record by content, at two levels: a page whose bytes
+and pipeline are unchanged is not even read again (the build takes its records from
+the cache), and within a changed page, an unchanged article is not extracted again.
 """
 
 from __future__ import annotations
@@ -26,13 +29,24 @@ log = logging.getLogger("kg")
 
 
 @dataclass
+class PageEntry:
+    """One input file: where it is, its page id, how the graph names it, and its
+    content key (None when it could not be read for hashing)."""
+
+    path: str
+    page_id: str
+    source: str
+    key: str | None
+
+
+@dataclass
 class Job:
-    """What a worker needs to process files: the pipeline config (as text), the page ids
-    and source names of its files, where the cache is, and whether to reuse what it holds
-    (``reuse=False`` extracts everything again and refreshes the cache)."""
+    """What a worker needs to process pages: the pipeline config (as text), the pages,
+    where the cache is, and whether to reuse what it holds (``reuse=False`` extracts
+    everything again and refreshes the cache)."""
 
     config: str
-    files: list[tuple[str, str, str]]  # (path, page id, source name)
+    pages: list[PageEntry]
     cache_dir: str | None
     fingerprint: str
     max_bytes: int
@@ -42,7 +56,7 @@ class Job:
 
 @dataclass
 class Result:
-    records: list[ArticleRecord] = field(default_factory=list)
+    pages: list[list[ArticleRecord] | None] = field(default_factory=list)  # one per page of the job, None when skipped
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     characters: int = 0
     files: int = 0
@@ -69,19 +83,20 @@ def _pipeline(config_text: str, rules_only: bool):
 
 
 def process(job: Job) -> Result:
-    """Stages 1-5 for the job's files."""
+    """Stages 1-5 for the job's pages."""
     from kg.extract import extract
 
     nlp, builder, batch_size = _pipeline(job.config, job.rules_only)
     result = Result()
-    cache = Cache(Path(job.cache_dir), job.fingerprint) if job.cache_dir else None
-    todo, sources, order = [], {}, []
-    for path, page_id, source in job.files:
+    cache = Cache(Path(job.cache_dir)) if job.cache_dir else None
+    todo, sources, pages = [], {}, []  # pages: (entry, [(article id, article key, cached record)] or None, characters)
+    for entry in job.pages:
         started = time.perf_counter()
         try:
-            page = read_page(Path(path), job.max_bytes)
+            page = read_page(Path(entry.path), job.max_bytes)
         except InputError as exc:
-            result.skipped.append((path, exc.reason))
+            result.skipped.append((entry.path, exc.reason))
+            pages.append((entry, None, 0))
             continue
         finally:
             _add(result.timings, "ingest", started)
@@ -89,20 +104,24 @@ def process(job: Job) -> Result:
         result.characters += len(page.text)
         started = time.perf_counter()
         try:
-            articles = split_page(page.text, page_id)
+            articles = split_page(page.text, entry.page_id)
         except Exception as exc:  # a page the splitter cannot read must not stop the run
-            result.skipped.append((path, f"could not split it into articles ({exc})"))
+            result.skipped.append((entry.path, f"could not split it into articles ({exc})"))
+            pages.append((entry, None, 0))
             continue
         finally:
             _add(result.timings, "articles", started)
-        sources[page_id] = source
+        sources[entry.page_id] = entry.source
+        slots = []
         for article in articles:
-            cached = cache.get(article, source) if cache and job.reuse else None
-            order.append((article.id, cached))
+            key = article_key(job.fingerprint, article, entry.source)
+            cached = cache.record(key) if cache and job.reuse else None
+            slots.append((article.id, key, cached))
             if cached is None:
                 todo.append(article)
             else:
                 result.reused += 1
+        pages.append((entry, slots, len(page.text)))
     fresh: dict[str, ArticleRecord] = {}
     stages: dict[str, float] = {}
     for extraction in extract(nlp, todo, batch_size=batch_size, timings=stages):
@@ -110,11 +129,19 @@ def process(job: Job) -> Result:
         record = builder.article(extraction, sources[extraction.article.page_id])
         _add(result.timings, "graph", started)
         fresh[extraction.article.id] = record
-        if cache:
-            cache.put(extraction.article, sources[extraction.article.page_id], record)
     for stage, seconds in stages.items():
         result.timings[stage] = result.timings.get(stage, 0.0) + seconds
-    result.records = [cached if cached is not None else fresh[article_id] for article_id, cached in order]
+    for entry, slots, characters in pages:
+        records = []
+        for article_id, key, cached in slots or ():
+            if cached is None:
+                cached = fresh[article_id]
+                if cache:
+                    cache.put(key, cached)
+            records.append(cached)
+        if cache and entry.key and slots is not None:
+            cache.put_page(entry.key, [key for _, key, _ in slots], characters)
+        result.pages.append(records if slots is not None else None)
     return result
 
 
@@ -122,34 +149,67 @@ def _add(timings: dict[str, float], stage: str, started: float) -> None:
     timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
+def page_key(fingerprint: str, entry: PageEntry, data: bytes) -> str:
+    """A page's cache key: the pipeline's fingerprint, its id and source, its bytes."""
+    return hashlib.sha1("\0".join([fingerprint, entry.page_id, entry.source]).encode() + b"\0" + data).hexdigest()
+
+
+def article_key(fingerprint: str, article, source: str) -> str:
+    """An article's cache key: the pipeline's fingerprint, its id, source and text."""
+    return hashlib.sha1("\0".join([fingerprint, article.id, source, article.title, article.text]).encode()).hexdigest()
+
+
 class Cache:
-    """Article records by content: the key is the pipeline's fingerprint, the article's
-    id and source, and its text; a changed article (or pipeline) misses."""
+    """Records by content key, as JSON files: ``articles/`` holds one record per
+    article, ``pages/`` the article keys of each page. A damaged entry is a miss."""
 
-    def __init__(self, folder: Path, fingerprint: str):
+    def __init__(self, folder: Path):
         self.folder = folder
-        self.fingerprint = fingerprint
 
-    def _path(self, article, source: str) -> Path:
-        key = hashlib.sha1("\0".join([self.fingerprint, article.id, source, article.title, article.text]).encode()).hexdigest()
-        return self.folder / key[:2] / f"{key}.json"
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / f"{key}.json"
 
-    def get(self, article, source: str) -> ArticleRecord | None:
-        path = self._path(article, source)
-        if not path.exists():
-            return None
+    def _read(self, kind: str, key: str):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return ArticleRecord(data["ntriples"], data["graph"], [tuple(e) for e in data["entities"]], [tuple(r) for r in data["relations"]], data["regions"], data["mentions"], data["fundings"], data["statements"])
-        except (OSError, ValueError, KeyError):
-            return None  # a damaged entry is a miss
+            return json.loads(self._path(kind, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
 
-    def put(self, article, source: str, record: ArticleRecord) -> None:
-        path = self._path(article, source)
+    def _write(self, kind: str, key: str, data) -> None:
+        path = self._path(kind, key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(asdict(record), ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, path)
+
+    def record(self, key: str) -> ArticleRecord | None:
+        data = self._read("articles", key)
+        try:
+            record = ArticleRecord(**data)
+            record.entities = [tuple(e) for e in record.entities]
+            record.relations = [tuple(r) for r in record.relations]
+            return record
+        except TypeError:  # not a dict, or not a record of this version
+            return None
+
+    def put(self, key: str, record: ArticleRecord) -> None:
+        self._write("articles", key, asdict(record))
+
+    def has_page(self, key: str) -> bool:
+        """Whether a page and all its articles are held (without reading the records)."""
+        data = self._read("pages", key)
+        return isinstance(data, dict) and all(self._path("articles", k).exists() for k in data.get("articles", []))
+
+    def page(self, key: str) -> tuple[list[ArticleRecord], int] | None:
+        """A page's records and its length in characters, or None."""
+        data = self._read("pages", key)
+        if not isinstance(data, dict):
+            return None
+        records = [self.record(k) for k in data.get("articles", [])]
+        return None if None in records else (records, int(data.get("characters", 0)))
+
+    def put_page(self, key: str, article_keys: list[str], characters: int) -> None:
+        self._write("pages", key, {"articles": article_keys, "characters": characters})
 
 
 def fingerprint(config_text: str, rules_only: bool) -> str:

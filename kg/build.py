@@ -15,21 +15,24 @@ Articles stream through: nothing holds the whole corpus in memory.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kg import view
-from kg.batch import Job, Result, fingerprint, process
-from kg.graph import Counts, GraphBuilder
+from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, process
+from kg.graph import ArticleRecord, Counts, GraphBuilder
 from kg.ingest import InputError, find_files
 from kg.nlp import load_config
-from kg.store import NQUADS, TURTLE, as_ntriples, atomic_write
+from kg.store import NQUADS, STORE_DIR, TURTLE, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
+MANIFEST = "manifest.json"  # the pages in the built graph, for the next build to compare
 
 
 @dataclass
@@ -44,6 +47,7 @@ class BuildReport:
     seconds: float = 0.0
     quads: int = 0
     reused: int = 0
+    patched: bool = False  # the last build's store was patched, not rebuilt
     workers: int = 1
     timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
@@ -63,8 +67,10 @@ def build(
 
     Bad files are skipped with an error naming them (see ``report.skipped``); the
     outputs are written only when the whole build succeeds. ``workers`` processes (or
-    the Dask scheduler at ``dask://HOST:PORT``) share the extraction; with ``cache``,
-    articles unchanged since the last build into ``out_dir`` are not extracted again.
+    the Dask scheduler at ``dask://HOST:PORT``) share the extraction. With ``cache``,
+    pages and articles unchanged since an earlier build into ``out_dir`` are not
+    extracted again, and when few pages changed since the last build its store is
+    patched rather than rebuilt.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -74,36 +80,50 @@ def build(
     files = find_files(roots)
     report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
     config_text = config.to_str()
-    jobs = _jobs(files, roots, config_text, out_dir, cache, rules_only, int(settings["max_file_mb"] * 1_000_000), workers)
-    results = _run(jobs, workers, scheduler)
+    print_ = fingerprint(config_text, rules_only)
+    max_bytes = int(settings["max_file_mb"] * 1_000_000)
+    store_cache = Cache(out_dir / "cache")
+    entries = _entries(files, roots, print_, max_bytes)
+    hits = {e.key for e in entries if cache and e.key and store_cache.has_page(e.key)}
+    in_store, removed = _previous_build(out_dir, print_, entries, store_cache, settings["patch_max_changed"]) if cache else (None, None)
+
+    def job(pages: list[PageEntry]) -> Job:
+        return Job(config_text, pages, str(out_dir / "cache"), print_, max_bytes, rules_only, reuse=cache)
+
+    results = _run(_jobs([e for e in entries if e.key not in hits], job, workers), workers, scheduler)
     builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
-    waiting = [0.0]
+    seen = view.Collector()
+    built_pages: list[dict] = []
 
-    def chunks() -> Iterator[tuple[str, str | None]]:
-        yield as_ntriples(builder.header()), None
+    def records() -> Iterator[tuple[ArticleRecord, bool]]:
+        def noted(record: ArticleRecord) -> ArticleRecord:
+            report.counts.add(record)
+            seen.add(record)
+            return record
+
+        yield noted(builder.record(builder.header())), in_store is None
         regions: set[str] = set()
-        for result in _with_progress(results, len(files), progress, report, waiting):
-            for record in result.records:
-                report.counts.add(record)
+        for entry, page in _pages(entries, hits, results, store_cache, job, report, progress):
+            if page is None:
+                continue
+            built_pages.append({"source": entry.source, "key": entry.key, "articles": len(page)})
+            for record in page:
                 regions.update(record.regions)
-                yield record.ntriples, record.graph
-        yield as_ntriples(builder.gazetteer_quads(regions)), None
-
-    def view_while_exporting(store) -> None:
-        # 7: the view, drawn while the store exports Turtle on another thread.
-        started_view = time.perf_counter()
-        view.write(store, out_dir / "graph.html")
-        report.timings["view"] = time.perf_counter() - started_view
+                yield noted(record), in_store is None or entry.key not in in_store
+        yield noted(builder.record(builder.gazetteer_quads(regions))), True
 
     store_started = time.perf_counter()
-    report.quads = write_store(chunks(), out_dir, entity_base=builder.base, while_exporting=view_while_exporting)
-    report.timings["store"] = time.perf_counter() - store_started - waiting[0] - report.timings["view"]
-    for key in builder.counts._seen_entities:
-        report.counts.entity(*key)
-    for key in builder.counts._seen_relations:
-        report.counts.relation(*key)
-    report.counts.statements += builder.counts.statements
+    producing = [0.0]
+    report.quads = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+    report.patched = removed is not None
+    report.timings["store"] = time.perf_counter() - store_started - producing[0]
+    # 7: the view
+    view_started = time.perf_counter()
+    view.write(seen, out_dir / "graph.html")
+    report.timings["view"] = time.perf_counter() - view_started
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
+    manifest = {"fingerprint": print_, "pages": built_pages}
+    atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
     report.outputs = {
         "store": out_dir / "store",
         "turtle": out_dir / TURTLE,
@@ -113,6 +133,51 @@ def build(
     }
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes: int) -> list[PageEntry]:
+    """Each file with its page id, source name and content key (None when it is too
+    big or unreadable: the worker that reads it reports why)."""
+    seen: set[str] = set()
+    entries = []
+    for path in files:
+        pid = page_id(path, roots)
+        if pid in seen:
+            log.warning("two inputs are both named %s; the second is %s", pid, path)
+            pid = path.as_posix().replace("/", "_")
+        seen.add(pid)
+        entry = PageEntry(str(path), pid, source_name(path, roots), None)
+        try:
+            if path.stat().st_size <= max_bytes:
+                entry.key = page_key(fingerprint_, entry, path.read_bytes())
+        except OSError:
+            pass
+        entries.append(entry)
+    return entries
+
+
+def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, max_changed: float) -> tuple[set[str] | None, list[str] | None]:
+    """The content keys of the pages in the last build's store and the N-Triples of
+    those gone since, when patching that store is worth it (same pipeline, at most
+    ``max_changed`` of the pages changed); otherwise ``(None, None)``: build anew."""
+    try:
+        last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        stored = {page["key"] for page in last["pages"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+    if last.get("fingerprint") != fingerprint_ or not (out_dir / STORE_DIR).is_dir():
+        return None, None
+    gone = stored - {e.key for e in entries}
+    changed = sum(1 for e in entries if e.key not in stored)
+    if max(len(gone), changed) > max_changed * max(1, len(stored)):
+        return None, None
+    removed = []
+    for key in sorted(gone):
+        page = cache.page(key)
+        if page is None:
+            return None, None
+        removed += [record.ntriples for record in page[0]]
+    return stored, removed
 
 
 def source_name(path: Path, roots: list[Path]) -> str:
@@ -140,21 +205,10 @@ def page_id(path: Path, roots: list[Path]) -> str:
     return path.stem
 
 
-def _jobs(files: list[Path], roots: list[Path], config_text: str, out_dir: Path, cache: bool, rules_only: bool, max_bytes: int, workers: int) -> list[Job]:
-    """Files in batches: small enough to spread over the workers, large enough to batch NLP."""
-    seen: set[str] = set()
-    entries = []
-    for path in files:
-        pid = page_id(path, roots)
-        if pid in seen:
-            log.warning("two inputs are both named %s; the second is %s", pid, path)
-            pid = path.as_posix().replace("/", "_")
-        seen.add(pid)
-        entries.append((str(path), pid, source_name(path, roots)))
-    size = 8 if workers <= 1 else max(1, min(8, len(entries) // (workers * 4) or 1))
-    print_ = fingerprint(config_text, rules_only)
-    cache_dir = str(out_dir / "cache")
-    return [Job(config_text, entries[i : i + size], cache_dir, print_, max_bytes, rules_only, reuse=cache) for i in range(0, len(entries), size)]
+def _jobs(pages: list[PageEntry], job: Callable[[list[PageEntry]], Job], workers: int) -> list[Job]:
+    """Pages in batches: small enough to spread over the workers, large enough to batch NLP."""
+    size = 8 if workers <= 1 else max(1, min(8, len(pages) // (workers * 4) or 1))
+    return [job(pages[i : i + size]) for i in range(0, len(pages), size)]
 
 
 def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
@@ -185,39 +239,68 @@ def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:
             future.release()
 
 
-def _with_progress(results: Iterable[Result], total: int, enabled: bool, report: BuildReport, waiting: list[float]) -> Iterator[Result]:
-    """Results, with a progress bar, the report's bookkeeping, and the time spent waiting
-    for them (which is extraction, not store writing)."""
+def _pages(entries: list[PageEntry], hits: set[str], results: Iterable[Result], cache: Cache, job: Callable[[list[PageEntry]], Job], report: BuildReport, progress: bool) -> Iterator[tuple[PageEntry, list[ArticleRecord] | None]]:
+    """Each page's records, in input order: from the cache, or from the results of the
+    jobs (which come in the same order), with a progress bar and the report's
+    bookkeeping. None for a page that was skipped."""
     bar = None
-    if enabled:
+    if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=total, unit="file", desc="kg build", dynamic_ncols=True)
-    iterator = iter(results)
+        bar = tqdm(total=len(entries), unit="file", desc="kg build", dynamic_ncols=True)
+    results = iter(results)
+    pending: deque = deque()
     started = time.perf_counter()
     try:
-        while True:
+        for entry in entries:
             before = time.perf_counter()
-            try:
-                result = next(iterator)
-            except StopIteration:
-                break
-            waiting[0] += time.perf_counter() - before
-            for path, reason in result.skipped:
-                error = InputError(Path(path), reason)
-                log.error("skipped %s", error)
-                report.skipped.append(error)
-            report.characters += result.characters
-            report.reused += result.reused
-            for stage, seconds in result.timings.items():
-                report.timings[stage] = report.timings.get(stage, 0.0) + seconds
+            page = cache.page(entry.key) if entry.key in hits else None
+            if page is not None:
+                records, characters = page
+                report.reused += len(records)
+                report.characters += characters
+                report.timings["cache"] = report.timings.get("cache", 0.0) + time.perf_counter() - before
+            elif entry.key in hits:  # damaged since it was found: extract it here
+                pending.appendleft(_account(process(job([entry])), report)[0])
+                records = pending.popleft()
+            else:
+                while not pending:
+                    pending.extend(_account(next(results), report))
+                records = pending.popleft()
             if bar is not None:
-                bar.update(result.files + len(result.skipped))
+                bar.update(1)
                 bar.set_postfix_str(f"{report.characters / max(1e-9, time.perf_counter() - started) / 1000:.0f}k chars/s")
-            yield result
+            yield entry, records
     finally:
         if bar is not None:
             bar.close()
+
+
+def _account(result: Result, report: BuildReport) -> list[list[ArticleRecord] | None]:
+    """Note a job's result in the report; its pages' records."""
+    for path, reason in result.skipped:
+        error = InputError(Path(path), reason)
+        log.error("skipped %s", error)
+        report.skipped.append(error)
+    report.characters += result.characters
+    report.reused += result.reused
+    for stage, seconds in result.timings.items():
+        report.timings[stage] = report.timings.get(stage, 0.0) + seconds
+    return result.pages
+
+
+def _timed(items: Iterable, seconds: list[float]) -> Iterator:
+    """``items``, adding the time spent producing them to ``seconds[0]``."""
+    iterator = iter(items)
+    while True:
+        before = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            seconds[0] += time.perf_counter() - before
+        yield item
 
 
 def summary(report: BuildReport) -> str:
@@ -225,6 +308,7 @@ def summary(report: BuildReport) -> str:
     c = report.counts
     stages = ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items())
     reused = f", {report.reused} article(s) reused from the cache" if report.reused else ""
+    reused += " (the last build's store patched)" if report.patched else ""
     lines = [
         f"Built {report.out_dir}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
         f"{report.characters:,} characters ({report.characters / max(report.seconds, 1e-9):,.0f} chars/s).",

@@ -69,7 +69,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
             "seconds": report.seconds, "characters": report.characters, "files": report.files, "articles": report.counts.articles,
             "entities": report.counts.distinct_entities, "relations": report.counts.distinct_relations,
             "statements": report.counts.statements, "triples": report.quads,
-            "reused": report.reused, "timings": report.timings, "skipped": [str(e) for e in report.skipped],
+            "reused": report.reused, "patched": report.patched, "timings": report.timings, "skipped": [str(e) for e in report.skipped],
         }  # fmt: skip
         report_path.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
 

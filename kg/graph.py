@@ -29,7 +29,7 @@ from kg.extract import Extraction
 from kg.gazetteer import Region
 from kg.namespace import KG
 from kg.rules import Mention
-from kg.store import as_ntriples
+from kg.store import PREFIXES
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -72,17 +72,21 @@ def _str(value: str) -> ox.Literal:
 
 @dataclass
 class ArticleRecord:
-    """Everything one article adds to the graph: its triples as N-Triples text, the
-    article's graph name, and the keys the build summary counts. Self-contained, so it
-    can come from a worker process, a Dask worker or the cache."""
+    """Everything one article (or the ontology header, or the region hierarchy) adds to
+    the graph: its triples as N-Triples and as Turtle, its graph name in ``graph.nq``
+    (None: the default graph), and what the summary counts and the view draws.
+    Self-contained, so it can come from a worker process, a Dask worker or the cache."""
 
     ntriples: str
-    graph: str
-    entities: list[tuple[str, str]]
-    relations: list[tuple[str, str, str]]
+    turtle: str  # the same triples as Turtle, without @prefix lines
+    graph: str | None
+    title: str
+    entities: list[tuple[str, str, str]]  # (IRI, class, label)
+    relations: list[tuple[str, str, str]]  # (subject IRI, property, object IRI)
+    evidence: dict[str, str]  # an entity's IRI, or "subject property object", -> the sentence that says it
     regions: list[str]
-    mentions: int
-    fundings: int
+    mentions: int = 0
+    fundings: int = 0
     statements: int = 0
 
 
@@ -96,32 +100,25 @@ class Counts:
     fundings: int = 0
     mentions: int = 0
     statements: int = 0  # relation statements with their evidence (a relation said twice counts twice)
-    quads: int = 0
     _seen_entities: set = field(default_factory=set)
     _seen_relations: set = field(default_factory=set)
     _iris: set = field(default_factory=set)
 
     def add(self, record: ArticleRecord) -> None:
-        """Count one article's contribution."""
-        self.articles += 1
+        """Count one record's contribution."""
+        self.articles += record.graph is not None
         self.mentions += record.mentions
         self.fundings += record.fundings
         self.statements += record.statements
-        for iri, cls in record.entities:
-            self.entity(iri, cls)
-        for s, p, o in record.relations:
-            self.relation(s, p, o)
-
-    def entity(self, iri: str, cls: str) -> None:
-        if (iri, cls) not in self._seen_entities:
-            self._seen_entities.add((iri, cls))
-            self.entities[cls] += 1
-            self._iris.add(iri)
-
-    def relation(self, s: str, prop: str, o: str) -> None:
-        if (s, prop, o) not in self._seen_relations:
-            self._seen_relations.add((s, prop, o))
-            self.relations[prop] += 1
+        for iri, cls, _ in record.entities:
+            if (iri, cls) not in self._seen_entities:
+                self._seen_entities.add((iri, cls))
+                self.entities[cls] += 1
+                self._iris.add(iri)
+        for key in record.relations:
+            if key not in self._seen_relations:
+                self._seen_relations.add(key)
+                self.relations[key[1]] += 1
 
     @property
     def distinct_entities(self) -> int:
@@ -132,39 +129,63 @@ class Counts:
         return len(self._seen_relations)
 
 
+@dataclass
+class _Tally:
+    """What the quads of one record introduce, noted while they are made."""
+
+    entities: dict = field(default_factory=dict)  # (IRI, class) -> label
+    relations: set = field(default_factory=set)
+    evidence: dict = field(default_factory=dict)
+    mentions: int = 0
+    fundings: int = 0
+    statements: int = 0
+
+
 class GraphBuilder:
-    """Turns :class:`~kg.extract.Extraction` objects into quads, keeping counts."""
+    """Turns :class:`~kg.extract.Extraction` objects into records of quads."""
 
     def __init__(self, base_iri: str, extractor: str = "rules", version: str = __version__):
         self.base = base_iri if base_iri.endswith("/") else base_iri + "/"
         self.agent = _n(f"{self.base}agent/{_safe(extractor)}/{_safe(version)}")
         self.extractor, self.version = extractor, version
-        self.counts = Counts()
+        self.prefixes = dict(PREFIXES, id=f"{self.base}id/")
         self._regions: dict[str, Region] = {}
         self._typed: set[tuple[str, str]] = set()
-        self._track: tuple[set, set] | None = None
+        self._tally = _Tally()
+        self._article_regions: list[Region] = []
 
     def article(self, ex: Extraction, source_file: str) -> ArticleRecord:
         """One article's :class:`ArticleRecord`."""
-        entities: set = set()
-        relations: set = set()
-        self._track = (entities, relations)
-        mentions, fundings, statements = self.counts.mentions, self.counts.fundings, self.counts.statements
-        ntriples = as_ntriples(self.article_quads(ex, source_file))
-        self._track = None
-        regions = sorted({r.code for r in self._article_regions})
+        self._article_regions = []
         graph = f"<{self.base}article/{_safe(ex.article.id)}>"
+        return self.record(self.article_quads(ex, source_file), graph, ex.article.title or ex.text[:30])
+
+    def record(self, quads: Iterable[ox.Quad], graph: str | None = None, title: str = "") -> ArticleRecord:
+        """The record of some quads (``graph``: their graph name in ``graph.nq``).
+
+        >>> b = GraphBuilder("https://example.org/kg/")
+        >>> r = b.record(b.gazetteer_quads(["410300"]))
+        >>> r.relations, r.turtle.splitlines()[0]
+        ([('https://example.org/kg/id/洛阳市', 'partOf', 'https://example.org/kg/id/河南省')], 'id:河南省 a kg:Province ;')
+        """
+        self._tally = tally = _Tally()
+        triples = [q.triple for q in quads]
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes).decode("utf-8")
+        self._tally = _Tally()
         return ArticleRecord(
-            ntriples, graph, sorted(entities), sorted(relations), regions,
-            self.counts.mentions - mentions, self.counts.fundings - fundings, self.counts.statements - statements,
+            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), _without_prefixes(turtle), graph, title,
+            sorted((iri, cls, label) for (iri, cls), label in tally.entities.items()), sorted(tally.relations), tally.evidence,
+            sorted({r.code for r in self._article_regions}) if graph else [], tally.mentions, tally.fundings, tally.statements,
         )  # fmt: skip
 
     # -- public -------------------------------------------------------------------
 
     def header(self) -> Iterator[ox.Quad]:
-        """The ontology and the extractor agents, in the default graph."""
-        for triple in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE):
-            yield ox.Quad(triple.subject, triple.predicate, triple.object, DEFAULT)
+        """The ontology and the extractor agents, in the default graph. The ontology's
+        blank nodes are canonically named, so every build writes the same ones."""
+        ontology = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, DEFAULT) for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE))
+        ontology.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        yield from sorted(ontology, key=str)
         for agent, name, version in ((self.agent, self.extractor, self.version), (self._gazetteer_agent(), "gazetteer", "cpca")):
             yield ox.Quad(agent, TYPE, AGENT, DEFAULT)
             yield ox.Quad(agent, LABEL, _str(f"kg {name}"), DEFAULT)
@@ -177,8 +198,6 @@ class GraphBuilder:
         """Everything one article contributes, in the article's named graph."""
         article = _n(f"{self.base}article/{_safe(ex.article.id)}")
         g = article
-        self.counts.articles += 1
-        self._article_regions: list[Region] = []
         yield ox.Quad(article, TYPE, T["Article"], g)
         yield ox.Quad(article, LABEL, _str(ex.article.title or ex.text[:30]), g)
         if ex.article.title:
@@ -228,8 +247,8 @@ class GraphBuilder:
                 yield ox.Quad(statement, DERIVED, self._gazetteer_source(), DEFAULT)
                 yield ox.Quad(statement, ATTRIBUTED, self._gazetteer_agent(), DEFAULT)
                 yield ox.Quad(statement, T["confidence"], _dec(1), DEFAULT)
-                self._count_relation(s, "partOf", o)
-                self.counts.statements += 1
+                self._tally.relations.add((s.value, "partOf", o.value))
+                self._tally.statements += 1
                 child = parent
 
     # -- pieces -------------------------------------------------------------------
@@ -250,7 +269,7 @@ class GraphBuilder:
         node = self._region_node(region)
         if region.code:
             self._regions.setdefault(region.code, region)
-            if g != DEFAULT and hasattr(self, "_article_regions"):
+            if g != DEFAULT:
                 self._article_regions.append(region)
         key = (str(node), region.level)
         if key in self._typed and g == DEFAULT:
@@ -259,7 +278,7 @@ class GraphBuilder:
         yield ox.Quad(node, LABEL, _str(region.name), g)
         if region.code:
             yield ox.Quad(node, T["regionCode"], _str(region.code), g)
-        self._count_entity(str(node), region.level)
+        self._tally.entities.setdefault((node.value, region.level), region.name)
         self._typed.add(key)
 
     def _entity_quads(self, m: Mention, g) -> Iterator[ox.Quad]:
@@ -269,7 +288,7 @@ class GraphBuilder:
         node = self._entity(m)
         yield ox.Quad(node, TYPE, T[m.cls], g)
         yield ox.Quad(node, LABEL, _str(m.label), g)
-        self._count_entity(str(node), m.cls)
+        self._tally.entities.setdefault((node.value, m.cls), m.label)
 
     def _mention_quads(self, ex: Extraction, m: Mention, article: ox.NamedNode, g) -> Iterator[ox.Quad]:
         yield from self._entity_quads(m, g)
@@ -290,7 +309,8 @@ class GraphBuilder:
         yield ox.Quad(mention, DERIVED, article, g)
         yield ox.Quad(mention, ATTRIBUTED, self.agent, g)
         yield ox.Quad(mention, T["confidence"], _dec(round(m.score, 3)), g)
-        self.counts.mentions += 1
+        self._tally.mentions += 1
+        self._tally.evidence.setdefault(node.value, ex.text[s_start:s_end])
         parent = m.extra.get("parent")
         if parent is not None and parent.label:
             # 临颍县巨陵镇: the township is written right after the county it belongs to.
@@ -312,8 +332,9 @@ class GraphBuilder:
         yield ox.Quad(statement, T["endOffset"], _int(s_end), g)
         yield ox.Quad(statement, ATTRIBUTED, self.agent, g)
         yield ox.Quad(statement, T["confidence"], _dec(round(confidence, 3)), g)
-        self._count_relation(s, prop, o)
-        self.counts.statements += 1
+        self._tally.relations.add((s.value, prop, o.value))
+        self._tally.evidence.setdefault(f"{s.value} {prop} {o.value}", ex.text[s_start:s_end])
+        self._tally.statements += 1
 
     def _funding_quads(self, ex: Extraction, f, article, g, i: int) -> Iterator[ox.Quad]:
         node = _n(f"{article.value}/funding/{f.amount.start}")
@@ -338,14 +359,10 @@ class GraphBuilder:
         yield ox.Quad(node, DERIVED, article, g)
         yield ox.Quad(node, ATTRIBUTED, self.agent, g)
         yield ox.Quad(node, T["confidence"], _dec(f.confidence), g)
-        self.counts.fundings += 1
+        self._tally.fundings += 1
 
-    def _count_entity(self, iri: str, cls: str) -> None:
-        self.counts.entity(iri, cls)
-        if self._track is not None:
-            self._track[0].add((iri, cls))
 
-    def _count_relation(self, s, prop: str, o) -> None:
-        self.counts.relation(s.value, prop, o.value)
-        if self._track is not None:
-            self._track[1].add((s.value, prop, o.value))
+def _without_prefixes(turtle: str) -> str:
+    while turtle.startswith("@prefix "):
+        turtle = turtle.split("\n", 1)[1]
+    return turtle

@@ -1,10 +1,9 @@
 """The built graph on disk: an Oxigraph store for fast SPARQL, and Turtle and TriG exports,
 all written atomically (a failed build leaves the previous outputs untouched).
 
->>> import tempfile, pyoxigraph as ox
+>>> import tempfile
 >>> out = Path(tempfile.mkdtemp())
->>> q = ox.Quad(ox.NamedNode("http://x/a"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal("洛阳市"), ox.NamedNode("http://x/g"))
->>> write([(as_ntriples([q]), "<http://x/g>")], out)
+>>> write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "洛阳市" .\\n', "<http://x/g>"), True)], out)
 1
 >>> [row["label"].value for row in select(open_store(out), "SELECT ?label WHERE { ?s rdfs:label ?label }")]
 ['洛阳市']
@@ -18,7 +17,9 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from typing import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -38,13 +39,15 @@ PREFIXES = {
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(tmp)`` for a temporary file next to ``path``, then move it into place."""
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path next to ``path`` that is moved into its place when the block
+    succeeds, and removed when it fails."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        write(Path(tmp))
+        yield Path(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -52,48 +55,71 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         raise
 
 
-def write(chunks: Iterable[tuple[str, str | None]], out_dir: Path, entity_base: str | None = None, while_exporting: Callable[[ox.Store], None] | None = None) -> int:
-    """Load ``chunks`` of N-Triples text (each with the graph name its lines belong to
-    in ``graph.nq``, or None for the default graph) into a new on-disk store under
-    ``out_dir`` as one graph (the store's default graph, so SPARQL sees each fact once);
-    write them as N-Quads to ``graph.nq`` as they come, where each article's statements
-    keep their article as graph name; then export ``graph.ttl``, calling
-    ``while_exporting(store)`` meanwhile. Returns the number of triples.
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(tmp)`` for a temporary file next to ``path``, then move it into place."""
+    with replacing(path) as tmp:
+        write(tmp)
 
-    Oxigraph parses the text in bulk and releases the GIL, so loading runs on a thread
-    of its own beside whatever produces the chunks, and the Turtle export beside
-    ``while_exporting``. The previous outputs are replaced only once the new ones are
-    complete."""
+
+@dataclass
+class Triples:
+    """Triples to :func:`write` that are not a build's records: N-Triples text (valid
+    Turtle too), in the default graph unless ``graph`` (an IRI in brackets) is given."""
+
+    ntriples: str
+    graph: str | None = None
+
+    @property
+    def turtle(self) -> str:
+        return self.ntriples
+
+
+def write(records: Iterable[tuple[Any, bool]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[str] | None = None) -> int:
+    """Write records (anything with ``ntriples``, ``turtle`` and ``graph``, each paired
+    with whether it is new) to ``graph.nq`` (each under its graph name), ``graph.ttl``
+    (one after the other: a fact two articles state appears twice, which RDF reads as
+    one) and the store under ``out_dir``, whose default graph holds every fact once.
+    Returns the number of triples in the store.
+
+    With ``removed`` (the N-Triples of records gone since the last build), the previous
+    store is patched instead of rebuilt: a copy loses the removed triples that no record
+    still holds and gains the new records. Otherwise a new store is bulk-loaded, on a
+    thread of its own beside whatever produces the records (Oxigraph releases the GIL).
+    The previous outputs are replaced only once all the new ones are complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir))
     try:
+        if removed is not None:
+            shutil.rmtree(building)
+            shutil.copytree(out_dir / STORE_DIR, building)
         store = ox.Store(str(building))
-        with _Background(lambda data: store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
-
-            def stream(tmp: Path) -> None:
-                buffer: list[str] = []
-                size = 0
-                with tmp.open("w", encoding="utf-8") as nquads:
-                    for text, graph in chunks:
-                        nquads.write(with_graph(text, graph))
-                        buffer.append(text)
-                        size += len(text)
+        load = store.bulk_load if removed is None else store.load
+        gone = {line for text in removed or () for line in text.splitlines()}
+        with replacing(out_dir / NQUADS) as nq_path, replacing(out_dir / TURTLE) as ttl_path:
+            with nq_path.open("w", encoding="utf-8") as nquads, ttl_path.open("w", encoding="utf-8") as turtle:
+                turtle.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()))
+                with _Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
+                    buffer: list[str] = []
+                    size = 0
+                    for record, new in records:
+                        nquads.write(with_graph(record.ntriples, record.graph))
+                        turtle.write(record.turtle)
+                        if gone:
+                            gone.difference_update(record.ntriples.splitlines())
+                        if new:
+                            buffer.append(record.ntriples)
+                            size += len(record.ntriples)
                         if size > 8_000_000:
                             loader.put("".join(buffer).encode("utf-8"))
                             buffer, size = [], 0
-                if buffer:
-                    loader.put("".join(buffer).encode("utf-8"))
-
-            atomic_write(out_dir / NQUADS, stream)
-        count = len(store)
-        prefixes = dict(PREFIXES, **({"id": entity_base + "id/"} if entity_base else {}))
-        with _Background(lambda path: atomic_write(out_dir / TURTLE, lambda tmp: store.dump(str(tmp), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes))) as exporter:
-            exporter.put(None)
-            if while_exporting is not None:
-                while_exporting(store)
-        store.flush()
-        del store
-        _swap_directory(building, out_dir / STORE_DIR)
+                    if buffer:
+                        loader.put("".join(buffer).encode("utf-8"))
+            for triple in ox.parse("\n".join(gone).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+                store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+            count = len(store)
+            store.flush()
+            del store
+            _swap_directory(building, out_dir / STORE_DIR)
         return count
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -151,11 +177,6 @@ def with_graph(ntriples: str, graph: str | None) -> str:
     return ntriples if graph is None else ntriples.replace(" .\n", f" {graph} .\n")
 
 
-def as_ntriples(triples: Iterable) -> str:
-    """Triples (or quads, graph ignored) as N-Triples lines."""
-    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples)
-
-
 def _swap_directory(new: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}-old")
     shutil.rmtree(old, ignore_errors=True)
@@ -179,7 +200,7 @@ def rdflib_graph(out_dir: Path | str = "output", in_memory: bool = True):
 
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp())
-    >>> _ = write([('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n', None)], out)
+    >>> _ = write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n'), True)], out)
     >>> [str(r[0]) for r in rdflib_graph(out).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]
     ['嵩县']
     >>> [str(r[0]) for r in rdflib_graph(out, in_memory=False).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]

@@ -13,10 +13,9 @@ import json
 from pathlib import Path
 
 import jinja2
-import pyoxigraph as ox
 from pyvis.network import Network
 
-from kg.store import atomic_write, select
+from kg.store import atomic_write
 
 TEMPLATE = Path(__file__).parent / "assets" / "graph.html.j2"
 #: Colour of each class in the view (subclasses of Region and Organization share hues).
@@ -39,52 +38,57 @@ def safe_json(value) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1]
+class Collector:
+    """What the view needs from each record, gathered as the records stream by: every
+    entity's class and label, every distinct relation, and the first sentence (and its
+    article) that says each."""
+
+    def __init__(self):
+        self.entities: dict[str, list] = {}  # IRI -> [class, label, evidence, article title]
+        self.edges: dict[tuple[str, str, str], tuple] = {}  # (s, property, o) -> (evidence, article title)
+
+    def add(self, record) -> None:
+        """Note one :class:`~kg.graph.ArticleRecord`."""
+        for iri, cls, label in record.entities:
+            if cls in COLOURS:
+                self.entities.setdefault(iri, [cls, label, None, None])
+        for iri, sentence in record.evidence.items():
+            entry = self.entities.get(iri)
+            if entry is not None and entry[2] is None:
+                entry[2:] = [sentence, record.title]
+        for s, p, o in record.relations:
+            if (s, p, o) not in self.edges or self.edges[s, p, o][0] is None:
+                sentence = record.evidence.get(f"{s} {p} {o}")
+                self.edges[s, p, o] = (sentence, record.title if sentence else None)
 
 
-def network(store: ox.Store, max_nodes: int = 1500) -> tuple[Network, str]:
+def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
     """A pyvis Network of the graph's entities and relations (the ``max_nodes`` best
     connected ones), and a note saying what was left out."""
-    classes = ", ".join(f"kg:{c}" for c in COLOURS)
-    entity_rows = select(store, f"""
-        SELECT ?e (SAMPLE(?c) AS ?cls) (SAMPLE(?l) AS ?label) (SAMPLE(?ev) AS ?evidence) (SAMPLE(?title) AS ?article) WHERE {{
-            ?e a ?c ; rdfs:label ?l . FILTER(?c IN ({classes}))
-            OPTIONAL {{ ?m kg:mentionOf ?e ; kg:evidence ?ev ; prov:wasDerivedFrom ?a . ?a rdfs:label ?title }}
-        }} GROUP BY ?e""")  # fmt: skip
-    edge_rows = select(store, """
-        SELECT ?s ?p ?o (SAMPLE(?ev) AS ?evidence) (SAMPLE(?title) AS ?article) WHERE {
-            ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-            OPTIONAL { ?st kg:evidence ?ev ; prov:wasDerivedFrom ?a . ?a rdfs:label ?title }
-        } GROUP BY ?s ?p ?o""")
     degree: dict[str, int] = {}
-    for row in edge_rows:
-        for end in (row["s"].value, row["o"].value):
+    for s, _, o in seen.edges:
+        for end in (s, o):
             degree[end] = degree.get(end, 0) + 1
-    entities = {row["e"].value: row for row in entity_rows}
+    entities = seen.entities
     connected = [iri for iri in entities if degree.get(iri)]
     keep = set(sorted(connected, key=lambda iri: (-degree[iri], iri))[:max_nodes])
     net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")
     # Filling the lists directly: add_node/add_edge are quadratic on large graphs.
     for iri in sorted(keep):
-        row = entities[iri]
-        cls = _local(row["cls"].value)
-        label = row["label"].value
+        cls, label, evidence, article = entities[iri]
         tip = f"{label}\n类别：{cls}"
-        if row.get("evidence") is not None:
-            tip += f"\n\n“{row['evidence'].value}”\n—— {row['article'].value if row.get('article') else ''}"
+        if evidence is not None:
+            tip += f"\n\n“{evidence}”\n—— {article or ''}"
         net.nodes.append({
             "id": iri, "label": label, "title": tip, "color": COLOURS.get(cls, "#999"),
             "shape": "dot", "size": 10 + min(20, 2 * degree.get(iri, 0)), "font": {"size": 18, "strokeWidth": 3, "strokeColor": "#ffffff"},
         })  # fmt: skip
-    for row in edge_rows:
-        s, o = row["s"].value, row["o"].value
+    for (s, prop, o), (evidence, article) in seen.edges.items():
         if s not in keep or o not in keep:
             continue
-        prop = _local(row["p"].value)
-        tip = f"{entities[s]['label'].value} —{prop}→ {entities[o]['label'].value}"
-        if row.get("evidence") is not None:
-            tip += f"\n\n“{row['evidence'].value}”\n—— {row['article'].value if row.get('article') else ''}"
+        tip = f"{entities[s][1]} —{prop}→ {entities[o][1]}"
+        if evidence is not None:
+            tip += f"\n\n“{evidence}”\n—— {article or ''}"
         else:
             tip += "\n\n（行政区划表）"
         net.edges.append({"from": s, "to": o, "label": PROPERTY_NAMES.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
@@ -124,9 +128,9 @@ def _markup(path: Path):
     return Markup(path.read_text(encoding="utf-8"))
 
 
-def write(store: ox.Store, path: Path, max_nodes: int = 1500) -> int:
+def write(seen: Collector, path: Path, max_nodes: int = 1500) -> int:
     """Write the view to ``path`` atomically; returns the number of nodes shown."""
-    net, note = network(store, max_nodes)
+    net, note = network(seen, max_nodes)
     html = render(net, note)
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return len(net.nodes)

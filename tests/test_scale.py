@@ -54,9 +54,35 @@ def test_rebuild_after_one_article_changed_extracts_only_that_page(corpus, tmp_p
     page.write_text(page.read_text(encoding="utf-8").replace("郑州市充分利用现有医保制度", "郑州市充分利用现有医保制度，2020年郑州市荣获全国健康城市示范市", 1), encoding="utf-8")
     second = build([folder], out)
     assert second.reused == first.counts.articles - 1
+    assert second.patched
     fresh = build([folder], tmp_path / "fresh", cache=False)
     assert same_graph(out, tmp_path / "fresh")
     assert second.counts.distinct_relations == fresh.counts.distinct_relations
+    assert (out / "graph.nq").read_text(encoding="utf-8") == (tmp_path / "fresh" / "graph.nq").read_text(encoding="utf-8")
+
+
+def test_rebuild_after_a_page_was_removed_drops_only_what_that_page_alone_said(corpus, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    build([folder], out)
+    (folder / "003_106da0d268dfafa7.txt").unlink()
+    again = build([folder], out)
+    assert again.patched and again.counts.articles < 40
+    fresh = build([folder], tmp_path / "fresh", cache=False)
+    assert same_graph(out, tmp_path / "fresh")
+
+
+def test_rebuild_after_most_pages_changed_builds_the_store_anew(corpus, tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    out = tmp_path / "out"
+    build([folder], out)
+    for page in sorted(folder.glob("*.txt"))[:3]:
+        page.write_text(page.read_text(encoding="utf-8") + "\n本报讯 某县卫生健康委员会开展义诊活动。\n", encoding="utf-8")
+    again = build([folder], out)
+    assert not again.patched
+    assert same_graph(out, build([folder], tmp_path / "fresh", cache=False).out_dir)
 
 
 def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus, tmp_path):
@@ -68,7 +94,7 @@ def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus,
 def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    for entry in list((out / "cache").rglob("*.json"))[:3]:
+    for entry in sorted((out / "cache" / "articles").rglob("*.json"))[:3]:
         entry.write_text("{not json", encoding="utf-8")
     again = build([corpus], out)
     assert again.reused == 40 - 3
