@@ -116,6 +116,8 @@ def write(records: Iterable[tuple[Any, bool]], out_dir: Path, prefixes: dict[str
                         loader.put("".join(buffer).encode("utf-8"))
             for triple in ox.parse("\n".join(gone).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
                 store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
+            if removed is None:
+                store.optimize()  # compacts the bulk-loaded files: queries then run about twice as fast
             count = len(store)
             store.flush()
             del store
