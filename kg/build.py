@@ -6,9 +6,10 @@
 4. NLP       entities, canonical names, relations, money   (:mod:`kg.nlp`, :mod:`kg.extract`)
 5. graph     each article's RDF with provenance            (:mod:`kg.graph`)
    — stages 1-5 run on batches of files (:mod:`kg.batch`): here, in ``--workers``
-     processes, or on a Dask cluster; unchanged articles come from the cache —
-6. store     the records streamed into an Oxigraph store and exported (:mod:`kg.store`)
-7. view      ``graph.html``                                (:mod:`kg.view`)
+     processes, or on a Dask cluster; unchanged pages and articles come from the cache —
+6. store     the records streamed to ``graph.nq``, ``graph.ttl`` and an Oxigraph store,
+             or the last build's store patched when few pages changed (:mod:`kg.store`)
+7. view      ``graph.html``, from what the records noted     (:mod:`kg.view`)
 
 Articles stream through: nothing holds the whole corpus in memory.
 """
