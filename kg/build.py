@@ -262,8 +262,7 @@ def _pages(entries: list[PageEntry], hits: set[str], results: Iterable[Result], 
                 report.characters += characters
                 report.timings["cache"] = report.timings.get("cache", 0.0) + time.perf_counter() - before
             elif entry.key in hits:  # damaged since it was found: extract it here
-                pending.appendleft(_account(process(job([entry])), report)[0])
-                records = pending.popleft()
+                records = _account(process(job([entry])), report)[0]
             else:
                 while not pending:
                     pending.extend(_account(next(results), report))
