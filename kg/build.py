@@ -83,13 +83,13 @@ def build(
     config_text = config.to_str()
     print_ = fingerprint(config_text, rules_only)
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
-    store_cache = Cache(out_dir / "cache")
+    extractions = Cache(out_dir / "cache")
     entries = _entries(files, roots, print_, max_bytes)
-    hits = {e.key for e in entries if cache and e.key and store_cache.has_page(e.key)}
-    in_store, removed = _previous_build(out_dir, print_, entries, store_cache, settings["patch_max_changed"]) if cache else (None, None)
+    hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
+    in_store, removed = _previous_build(out_dir, print_, entries, extractions, settings["patch_max_changed"]) if cache else (None, None)
 
     def job(pages: list[PageEntry]) -> Job:
-        return Job(config_text, pages, str(out_dir / "cache"), print_, max_bytes, rules_only, reuse=cache)
+        return Job(config_text, pages, str(extractions.folder), print_, max_bytes, rules_only, reuse=cache)
 
     results = _run(_jobs([e for e in entries if e.key not in hits], job, workers), workers, scheduler)
     builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
@@ -104,7 +104,7 @@ def build(
 
         yield noted(builder.record(builder.header())), in_store is None
         regions: set[str] = set()
-        for entry, page in _pages(entries, hits, results, store_cache, job, report, progress):
+        for entry, page in _pages(entries, hits, results, extractions, job, report, progress):
             if page is None:
                 continue
             built_pages.append({"source": entry.source, "key": entry.key, "articles": len(page)})

@@ -62,6 +62,11 @@ class Collector:
                 self.edges[s, p, o] = (sentence, record.title if sentence else None)
 
 
+def _quoted(evidence: str, article: str | None) -> str:
+    """The evidence sentence and its article, as a tooltip's last lines."""
+    return f"\n\n“{evidence}”\n—— {article or ''}"
+
+
 def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
     """A pyvis Network of the graph's entities and relations (the ``max_nodes`` best
     connected ones), and a note saying what was left out."""
@@ -78,7 +83,7 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
         cls, label, evidence, article = entities[iri]
         tip = f"{label}\n类别：{cls}"
         if evidence is not None:
-            tip += f"\n\n“{evidence}”\n—— {article or ''}"
+            tip += _quoted(evidence, article)
         net.nodes.append({
             "id": iri, "label": label, "title": tip, "color": COLOURS.get(cls, "#999"),
             "shape": "dot", "size": 10 + min(20, 2 * degree.get(iri, 0)), "font": {"size": 18, "strokeWidth": 3, "strokeColor": "#ffffff"},
@@ -88,7 +93,7 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
             continue
         tip = f"{entities[s][1]} —{prop}→ {entities[o][1]}"
         if evidence is not None:
-            tip += f"\n\n“{evidence}”\n—— {article or ''}"
+            tip += _quoted(evidence, article)
         else:
             tip += "\n\n（行政区划表）"
         net.edges.append({"from": s, "to": o, "label": PROPERTY_NAMES.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
