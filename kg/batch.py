@@ -140,7 +140,7 @@ def process(job: Job) -> Result:
                     cache.put(key, cached)
             records.append(cached)
         if cache and entry.key and slots is not None:
-            cache.put_page(entry.key, [key for _, key, _ in slots], characters)
+            cache.put_page(entry.key, [key for _, key, _ in slots], characters, records)
         result.pages.append(records if slots is not None else None)
     return result
 
@@ -161,7 +161,8 @@ def article_key(fingerprint: str, article, source: str) -> str:
 
 class Cache:
     """Records by content key, as JSON files: ``articles/`` holds one record per
-    article, ``pages/`` the article keys of each page. A damaged entry is a miss."""
+    article, ``pages/`` the article keys of each page and its records' summaries (all
+    but the triples). A damaged entry is a miss."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -183,14 +184,7 @@ class Cache:
         os.replace(tmp, path)
 
     def record(self, key: str) -> ArticleRecord | None:
-        data = self._read("articles", key)
-        try:
-            record = ArticleRecord(**data)
-            record.entities = [tuple(e) for e in record.entities]
-            record.relations = [tuple(r) for r in record.relations]
-            return record
-        except TypeError:  # not a dict, or not a record of this version
-            return None
+        return _record(self._read("articles", key))
 
     def put(self, key: str, record: ArticleRecord) -> None:
         self._write("articles", key, asdict(record))
@@ -208,8 +202,30 @@ class Cache:
         records = [self.record(k) for k in data.get("articles", [])]
         return None if None in records else (records, int(data.get("characters", 0)))
 
-    def put_page(self, key: str, article_keys: list[str], characters: int) -> None:
-        self._write("pages", key, {"articles": article_keys, "characters": characters})
+    def page_summary(self, key: str) -> tuple[list[ArticleRecord], int] | None:
+        """A page's records without their triples (``ntriples`` and ``turtle`` empty),
+        read from the page entry alone, and its length in characters; or None."""
+        data = self._read("pages", key)
+        try:
+            records = [_record(dict(summary, ntriples="", turtle="")) for summary in data["summaries"]]
+            return None if None in records else (records, int(data["characters"]))
+        except (TypeError, KeyError):
+            return None
+
+    def put_page(self, key: str, article_keys: list[str], characters: int, records: list[ArticleRecord]) -> None:
+        summaries = [{k: v for k, v in asdict(r).items() if k not in ("ntriples", "turtle")} for r in records]
+        self._write("pages", key, {"articles": article_keys, "characters": characters, "summaries": summaries})
+
+
+def _record(data) -> ArticleRecord | None:
+    """A record from its JSON form; None when it is not one of this version."""
+    try:
+        record = ArticleRecord(**data)
+    except TypeError:
+        return None
+    record.entities = [tuple(e) for e in record.entities]
+    record.relations = [tuple(r) for r in record.relations]
+    return record
 
 
 def fingerprint(config_text: str, rules_only: bool) -> str:

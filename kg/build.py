@@ -29,7 +29,7 @@ from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, proce
 from kg.graph import ArticleRecord, Counts, GraphBuilder
 from kg.ingest import InputError, find_files
 from kg.nlp import load_config
-from kg.store import NQUADS, STORE_DIR, TURTLE, atomic_write
+from kg.store import NQUADS, STORE_DIR, TURTLE, Span, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
@@ -86,7 +86,7 @@ def build(
     extractions = Cache(out_dir / "cache")
     entries = _entries(files, roots, print_, max_bytes)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
-    in_store, removed = _previous_build(out_dir, print_, entries, extractions, settings["patch_max_changed"]) if cache else (None, None)
+    last, removed = _previous_build(out_dir, print_, entries, extractions, settings["patch_max_changed"]) if cache else (None, None)
 
     def job(pages: list[PageEntry]) -> Job:
         return Job(config_text, pages, str(extractions.folder), print_, max_bytes, rules_only, reuse=cache)
@@ -96,26 +96,32 @@ def build(
     seen = view.Collector()
     built_pages: list[dict] = []
 
-    def records() -> Iterator[tuple[ArticleRecord, bool]]:
+    def records() -> Iterator[tuple[ArticleRecord | Span, int | None]]:
         def noted(record: ArticleRecord) -> ArticleRecord:
             report.counts.add(record)
             seen.add(record)
             return record
 
-        yield noted(builder.record(builder.header())), in_store is None
+        yield noted(builder.record(builder.header())), None
         regions: set[str] = set()
-        for entry, page in _pages(entries, hits, results, extractions, job, report, progress):
+        for entry, page, span in _pages(entries, hits, last or {}, results, extractions, job, report, progress):
             if page is None:
                 continue
             built_pages.append({"source": entry.source, "key": entry.key, "articles": len(page)})
+            if span is not None:
+                yield span, len(built_pages) - 1
             for record in page:
                 regions.update(record.regions)
-                yield noted(record), in_store is None or entry.key not in in_store
-        yield noted(builder.record(builder.gazetteer_quads(regions))), True
+                noted(record)
+                if span is None:
+                    yield record, len(built_pages) - 1
+        yield noted(builder.record(builder.gazetteer_quads(regions))), None
 
     store_started = time.perf_counter()
     producing = [0.0]
-    report.quads = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+    report.quads, spans = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+    for index, span in spans.items():
+        built_pages[index].update(nquads=span.nquads, turtle=span.turtle)
     report.patched = removed is not None
     report.timings["store"] = time.perf_counter() - store_started - producing[0]
     # 7: the view
@@ -123,7 +129,7 @@ def build(
     view.write(seen, out_dir / "graph.html")
     report.timings["view"] = time.perf_counter() - view_started
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
-    manifest = {"fingerprint": print_, "pages": built_pages}
+    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
     report.outputs = {
         "store": out_dir / "store",
@@ -157,19 +163,21 @@ def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes:
     return entries
 
 
-def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, max_changed: float) -> tuple[set[str] | None, list[str] | None]:
-    """The content keys of the pages in the last build's store and the N-Triples of
-    those gone since, when patching that store is worth it (same pipeline, at most
-    ``max_changed`` of the pages changed); otherwise ``(None, None)``: build anew."""
+def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, max_changed: float) -> tuple[dict[str, Span] | None, list[str] | None]:
+    """The pages of the last build that are still here, each with where it is in the
+    last ``graph.nq`` and ``graph.ttl``, and the N-Triples of the pages gone since (or
+    changed), when patching that build is worth it (same pipeline, files as it left
+    them, at most ``max_changed`` of the pages changed); otherwise ``(None, None)``."""
     try:
         last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        stored = {page["key"] for page in last["pages"]}
+        stored = {page["key"]: page for page in last["pages"]}
+        if last["fingerprint"] != fingerprint_ or last["sizes"] != _sizes(out_dir) or not (out_dir / STORE_DIR).is_dir():
+            return None, None
     except (OSError, ValueError, KeyError, TypeError):
         return None, None
-    if last.get("fingerprint") != fingerprint_ or not (out_dir / STORE_DIR).is_dir():
-        return None, None
-    gone = stored - {e.key for e in entries}
-    changed = sum(1 for e in entries if e.key not in stored)
+    keys = {e.key for e in entries}
+    gone = stored.keys() - keys
+    changed = sum(1 for key in keys if key not in stored)
     if max(len(gone), changed) > max_changed * max(1, len(stored)):
         return None, None
     removed = []
@@ -178,7 +186,16 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
         if page is None:
             return None, None
         removed += [record.ntriples for record in page[0]]
-    return stored, removed
+    try:
+        kept = {key: Span(tuple(page["nquads"]), tuple(page["turtle"]), set()) for key, page in stored.items() if key in keys}
+    except (KeyError, TypeError):
+        return None, None
+    return kept, removed
+
+
+def _sizes(out_dir: Path) -> dict[str, int]:
+    """The sizes of the last build's ``graph.nq`` and ``graph.ttl`` (0 when missing)."""
+    return {name: (out_dir / name).stat().st_size if (out_dir / name).exists() else 0 for name in (NQUADS, TURTLE)}
 
 
 def source_name(path: Path, roots: list[Path]) -> str:
@@ -240,10 +257,11 @@ def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:
             future.release()
 
 
-def _pages(entries: list[PageEntry], hits: set[str], results: Iterable[Result], cache: Cache, job: Callable[[list[PageEntry]], Job], report: BuildReport, progress: bool) -> Iterator[tuple[PageEntry, list[ArticleRecord] | None]]:
-    """Each page's records, in input order: from the cache, or from the results of the
-    jobs (which come in the same order), with a progress bar and the report's
-    bookkeeping. None for a page that was skipped."""
+def _pages(entries: list[PageEntry], hits: set[str], last: dict[str, Span], results: Iterable[Result], cache: Cache, job: Callable[[list[PageEntry]], Job], report: BuildReport, progress: bool) -> Iterator[tuple[PageEntry, list[ArticleRecord] | None, Span | None]]:
+    """Each page's records, in input order, with the bookkeeping of the report and a
+    progress bar: a page in the ``last`` build's files as a :class:`Span` of them and
+    its records' summaries; another from the cache, or from the results of the jobs
+    (which come in the same order). None for a page that was skipped."""
     bar = None
     if progress:
         from tqdm import tqdm
@@ -255,7 +273,13 @@ def _pages(entries: list[PageEntry], hits: set[str], results: Iterable[Result], 
     try:
         for entry in entries:
             before = time.perf_counter()
-            page = cache.page(entry.key) if entry.key in hits else None
+            span = None
+            page = cache.page_summary(entry.key) if entry.key in last and entry.key in hits else None
+            if page is not None:
+                span = last[entry.key]
+                span.shared = {digest for record in page[0] for digest in record.shared}
+            elif entry.key in hits:
+                page = cache.page(entry.key)
             if page is not None:
                 records, characters = page
                 report.reused += len(records)
@@ -270,7 +294,7 @@ def _pages(entries: list[PageEntry], hits: set[str], results: Iterable[Result], 
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(f"{report.characters / max(1e-9, time.perf_counter() - started) / 1000:.0f}k chars/s")
-            yield entry, records
+            yield entry, records, span
     finally:
         if bar is not None:
             bar.close()

@@ -29,7 +29,7 @@ from kg.extract import Extraction
 from kg.gazetteer import Region
 from kg.namespace import KG
 from kg.rules import Mention
-from kg.store import PREFIXES
+from kg.store import PREFIXES, line_digest
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -56,6 +56,13 @@ def _safe(text: str) -> str:
 
 def entity_iri(base: str, label: str) -> str:
     return f"{base}id/{_safe(label)}"
+
+
+def _under(node, iri: str) -> bool:
+    """Whether ``node`` is the IRI ``iri`` or a path below it (an article's mentions,
+    statements and fundings are named below the article)."""
+    value = getattr(node, "value", "")
+    return isinstance(node, ox.NamedNode) and (value == iri or value.startswith(iri + "/"))
 
 
 def _int(value: int) -> ox.Literal:
@@ -88,6 +95,10 @@ class ArticleRecord:
     mentions: int = 0
     fundings: int = 0
     statements: int = 0
+    # Digests (:func:`~kg.store.line_digest`) of the lines whose subject is not the
+    # article's own (an entity's type, label, relations): the only lines another article
+    # may state too, so a patched store keeps a removed one that an unchanged article holds.
+    shared: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -172,10 +183,14 @@ class GraphBuilder:
         triples = [q.triple for q in quads]
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes).decode("utf-8")
         self._tally = _Tally()
+        own = graph[1:-1] if graph else None
+        shared = [t for t in triples if own and not _under(t.subject, own)]
+        shared_lines = ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines() if shared else []
         return ArticleRecord(
             ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), _without_prefixes(turtle), graph, title,
             sorted((iri, cls, label) for (iri, cls), label in tally.entities.items()), sorted(tally.relations), tally.evidence,
             sorted({r.code for r in self._article_regions}) if graph else [], tally.mentions, tally.fundings, tally.statements,
+            sorted({line_digest(line) for line in shared_lines}),
         )  # fmt: skip
 
     # -- public -------------------------------------------------------------------

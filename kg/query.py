@@ -3,7 +3,7 @@
 >>> import tempfile, pyoxigraph as ox
 >>> from kg import store
 >>> out = Path(tempfile.mkdtemp())
->>> _ = store.write([(store.Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n'), True)], out)
+>>> _ = store.write([(store.Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n'), None)], out)
 >>> run_query("SELECT ?l WHERE { ?s rdfs:label ?l }", out)
 (['l'], [['嵩县']])
 >>> try:

@@ -3,7 +3,7 @@ all written atomically (a failed build leaves the previous outputs untouched).
 
 >>> import tempfile
 >>> out = Path(tempfile.mkdtemp())
->>> write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "洛阳市" .\\n', "<http://x/g>"), True)], out)
+>>> write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "洛阳市" .\\n', "<http://x/g>"), None)], out)[0]
 1
 >>> [row["label"].value for row in select(open_store(out), "SELECT ?label WHERE { ?s rdfs:label ?label }")]
 ['洛阳市']
@@ -11,15 +11,16 @@ all written atomically (a failed build leaves the previous outputs untouched).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import queue
 import shutil
 import tempfile
 import threading
 from pathlib import Path
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -74,20 +75,44 @@ class Triples:
         return self.ntriples
 
 
-def write(records: Iterable[tuple[Any, bool]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[str] | None = None) -> int:
-    """Write records (anything with ``ntriples``, ``turtle`` and ``graph``, each paired
-    with whether it is new) to ``graph.nq`` (each under its graph name), ``graph.ttl``
-    (one after the other: a fact two articles state appears twice, which RDF reads as
-    one) and the store under ``out_dir``, whose default graph holds every fact once.
-    Returns the number of triples in the store.
+def line_digest(line: str) -> str:
+    """A short, stable digest of one N-Triples line.
+
+    >>> line_digest('<http://x/a> <http://x/p> "洛阳市" .')
+    '4ecf24c04bb058c9'
+    """
+    return hashlib.blake2b(line.encode("utf-8"), digest_size=8).hexdigest()
+
+
+@dataclass
+class Span:
+    """A page unchanged since the last build, written by copying its bytes from the last
+    ``graph.nq`` and ``graph.ttl`` (``[start, end)`` offsets), with the digests of the
+    lines it shares with other articles (:attr:`kg.graph.ArticleRecord.shared`)."""
+
+    nquads: tuple[int, int]
+    turtle: tuple[int, int]
+    shared: set[str]
+
+
+def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[str] | None = None) -> tuple[int, dict]:
+    """Write records (anything with ``ntriples``, ``turtle`` and ``graph``, each with a
+    tag, e.g. its page) to ``graph.nq`` (each under its graph name), ``graph.ttl`` (one
+    after the other: a fact two articles state appears twice, which RDF reads as one)
+    and the store under ``out_dir``, whose default graph holds every fact once. Returns
+    the number of triples in the store and where each tag's records went in the two
+    files: ``{tag: Span}``.
 
     With ``removed`` (the N-Triples of records gone since the last build), the previous
-    store is patched instead of rebuilt: a copy loses the removed triples that no record
-    still holds and gains the new records. Otherwise a new store is bulk-loaded, on a
-    thread of its own beside whatever produces the records (Oxigraph releases the GIL).
-    The previous outputs are replaced only once all the new ones are complete."""
+    store is patched instead of rebuilt, and the records may include :class:`Span`
+    items, copied from the last files: the copy of the store loses the removed triples
+    that no record still states and gains the records. Otherwise a new store is
+    bulk-loaded, on a thread of its own beside whatever produces the records (Oxigraph
+    releases the GIL). The previous outputs are replaced only once all the new ones are
+    complete."""
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir))
+    spans: dict = {}
     try:
         if removed is not None:
             shutil.rmtree(building)
@@ -95,25 +120,37 @@ def write(records: Iterable[tuple[Any, bool]], out_dir: Path, prefixes: dict[str
         store = ox.Store(str(building))
         load = store.bulk_load if removed is None else store.load
         gone = {line for text in removed or () for line in text.splitlines()}
-        with replacing(out_dir / NQUADS) as nq_path, replacing(out_dir / TURTLE) as ttl_path:
-            with nq_path.open("w", encoding="utf-8") as nquads, ttl_path.open("w", encoding="utf-8") as turtle:
-                turtle.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()))
-                with _Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
-                    buffer: list[str] = []
-                    size = 0
-                    for record, new in records:
-                        nquads.write(with_graph(record.ntriples, record.graph))
-                        turtle.write(record.turtle)
+        still_stated: set[str] = set()  # digests of lines that unchanged pages state
+        with ExitStack() as files:
+            nq_path, ttl_path = (files.enter_context(replacing(out_dir / name)) for name in (NQUADS, TURTLE))
+            nquads, turtle = (files.enter_context(path.open("wb")) for path in (nq_path, ttl_path))
+            last = [files.enter_context((out_dir / name).open("rb")) for name in (NQUADS, TURTLE)] if removed is not None else []
+            turtle.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode("utf-8"))
+            with _Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
+                buffer: list[str] = []
+                size = 0
+                for record, tag in records:
+                    starts = nquads.tell(), turtle.tell()
+                    if isinstance(record, Span):
+                        _copy(last[0], nquads, *record.nquads)
+                        _copy(last[1], turtle, *record.turtle)
+                        still_stated |= record.shared
+                    else:
+                        nquads.write(with_graph(record.ntriples, record.graph).encode("utf-8"))
+                        turtle.write(record.turtle.encode("utf-8"))
                         if gone:
                             gone.difference_update(record.ntriples.splitlines())
-                        if new:
-                            buffer.append(record.ntriples)
-                            size += len(record.ntriples)
-                        if size > 8_000_000:
-                            loader.put("".join(buffer).encode("utf-8"))
-                            buffer, size = [], 0
-                    if buffer:
+                        buffer.append(record.ntriples)
+                        size += len(record.ntriples)
+                    if tag is not None:
+                        first = spans.get(tag)
+                        spans[tag] = Span((first.nquads[0] if first else starts[0], nquads.tell()), (first.turtle[0] if first else starts[1], turtle.tell()), set())
+                    if size > 8_000_000:
                         loader.put("".join(buffer).encode("utf-8"))
+                        buffer, size = [], 0
+                if buffer:
+                    loader.put("".join(buffer).encode("utf-8"))
+            gone = {line for line in gone if line_digest(line) not in still_stated}
             for triple in ox.parse("\n".join(gone).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
                 store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
             if removed is None:
@@ -121,11 +158,30 @@ def write(records: Iterable[tuple[Any, bool]], out_dir: Path, prefixes: dict[str
             count = len(store)
             store.flush()
             del store
+            for handle in last:
+                handle.close()
+            nquads.close(), turtle.close()
             _swap_directory(building, out_dir / STORE_DIR)
-        return count
+        return count, spans
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
+
+
+def _copy(source: BinaryIO, target: BinaryIO, start: int, end: int) -> None:
+    """Append bytes ``[start, end)`` of ``source`` to ``target``."""
+    target.flush()
+    while start < end:
+        try:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), end - start, start)
+        except (AttributeError, OSError):  # no copy_file_range here: through memory
+            source.seek(start)
+            copied = target.write(source.read(min(end - start, 1 << 24)))
+        if copied <= 0:
+            raise OSError(f"{source.name} ended before byte {end}: the last build's files changed")
+        start += copied
+    if target.tell() != os.fstat(target.fileno()).st_size:  # copy_file_range moved the file, not the object
+        target.seek(0, os.SEEK_END)
 
 
 class _Background:
@@ -202,7 +258,7 @@ def rdflib_graph(out_dir: Path | str = "output", in_memory: bool = True):
 
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp())
-    >>> _ = write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n'), True)], out)
+    >>> _ = write([(Triples('<http://x/a> <http://www.w3.org/2000/01/rdf-schema#label> "嵩县" .\\n'), None)], out)
     >>> [str(r[0]) for r in rdflib_graph(out).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]
     ['嵩县']
     >>> [str(r[0]) for r in rdflib_graph(out, in_memory=False).query("SELECT ?l WHERE { ?s rdfs:label ?l }")]

@@ -91,14 +91,35 @@ def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus,
     assert build([corpus], out).reused == 40
 
 
-def test_a_damaged_cache_entry_is_extracted_again(corpus, tmp_path):
+def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    for entry in sorted((out / "cache" / "articles").rglob("*.json"))[:3]:
+    for entry in sorted((out / "cache" / "articles").rglob("*.json"))[:3] + sorted((out / "cache" / "pages").rglob("*.json")):
         entry.write_text("{not json", encoding="utf-8")
     again = build([corpus], out)
     assert again.reused == 40 - 3
-    assert same_graph(out, out)  # still readable
+    assert same_graph(out, plain)
+
+
+def test_an_unchanged_page_is_copied_from_the_last_build_without_reading_its_records(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out)
+    for entry in (out / "cache" / "articles").rglob("*.json"):
+        entry.write_text("{not json", encoding="utf-8")
+    nquads = (out / "graph.nq").read_bytes()
+    again = build([corpus], out)
+    assert again.patched and again.reused == 40
+    assert (out / "graph.nq").read_bytes() == nquads
+
+
+def test_a_hand_edited_output_makes_the_next_build_start_anew(corpus, plain, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out)
+    with (out / "graph.ttl").open("a", encoding="utf-8") as turtle:
+        turtle.write("<http://x/a> <http://x/b> <http://x/c> .\n")
+    again = build([corpus], out)
+    assert not again.patched
+    assert same_graph(out, plain)
 
 
 def test_bench_gives_up_on_a_query_that_overruns_its_time_limit():
