@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import __version__
@@ -187,7 +187,7 @@ class Cache:
         return _record(self._read("articles", key))
 
     def put(self, key: str, record: ArticleRecord) -> None:
-        self._write("articles", key, asdict(record))
+        self._write("articles", key, vars(record))  # shallow: JSON copies it anyway
 
     def has_page(self, key: str) -> bool:
         """Whether a page and all its articles are held (without reading the records)."""
@@ -213,7 +213,7 @@ class Cache:
             return None
 
     def put_page(self, key: str, article_keys: list[str], characters: int, records: list[ArticleRecord]) -> None:
-        summaries = [{k: v for k, v in asdict(r).items() if k not in ("ntriples", "turtle")} for r in records]
+        summaries = [{k: v for k, v in vars(r).items() if k not in ("ntriples", "turtle")} for r in records]
         self._write("pages", key, {"articles": article_keys, "characters": characters, "summaries": summaries})
 
 

@@ -115,7 +115,7 @@ def build(
                 noted(record)
                 if span is None:
                     yield record, len(built_pages) - 1
-        yield noted(builder.record(builder.gazetteer_quads(regions))), None
+        yield noted(builder.record(builder.gazetteer_quads(sorted(regions)))), None
 
     store_started = time.perf_counter()
     producing = [0.0]

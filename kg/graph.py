@@ -58,11 +58,17 @@ def entity_iri(base: str, label: str) -> str:
     return f"{base}id/{_safe(label)}"
 
 
-def _under(node, iri: str) -> bool:
-    """Whether ``node`` is the IRI ``iri`` or a path below it (an article's mentions,
-    statements and fundings are named below the article)."""
-    value = getattr(node, "value", "")
-    return isinstance(node, ox.NamedNode) and (value == iri or value.startswith(iri + "/"))
+def _shared(ntriples: str, graph: str | None) -> list[str]:
+    """Digests of the lines whose subject is not the article (``graph``) or named below
+    it (its mentions, statements, fundings): the lines another article may state too.
+
+    >>> _shared('<g/m1> <p> "x" .\\n<e> <p> "y" .\\n', "<g>") == [line_digest('<e> <p> "y" .')]
+    True
+    """
+    if graph is None:
+        return []
+    own, below = graph, graph[:-1] + "/"
+    return sorted({line_digest(line) for line in set(ntriples.splitlines()) if not line.startswith(below) and not line.startswith(own + " ")})
 
 
 def _int(value: int) -> ox.Literal:
@@ -183,14 +189,12 @@ class GraphBuilder:
         triples = [q.triple for q in quads]
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes).decode("utf-8")
         self._tally = _Tally()
-        own = graph[1:-1] if graph else None
-        shared = [t for t in triples if own and not _under(t.subject, own)]
-        shared_lines = ox.serialize(shared, format=ox.RdfFormat.N_TRIPLES).decode("utf-8").splitlines() if shared else []
+        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         return ArticleRecord(
-            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), _without_prefixes(turtle), graph, title,
+            ntriples, _without_prefixes(turtle), graph, title,
             sorted((iri, cls, label) for (iri, cls), label in tally.entities.items()), sorted(tally.relations), tally.evidence,
             sorted({r.code for r in self._article_regions}) if graph else [], tally.mentions, tally.fundings, tally.statements,
-            sorted({line_digest(line) for line in shared_lines}),
+            _shared(ntriples, graph),
         )  # fmt: skip
 
     # -- public -------------------------------------------------------------------

@@ -16,6 +16,8 @@ deterministic, and stored as JSON.
 
 from __future__ import annotations
 
+import functools
+
 import json
 import random
 from collections import defaultdict
@@ -101,9 +103,15 @@ def candidates(text: str, mentions: list[Mention], start: int, end: int) -> list
         for tail in inside:
             if head is tail or head.label == tail.label or abs(head.start - tail.start) > 80:
                 continue
-            if any(fits(head.cls, d) and fits(tail.cls, r) for d, r in PROPERTIES.values() if "literal" not in r) or head.cls == "Person":
+            if head.cls == "Person" or _linkable(head.cls, tail.cls):
                 pairs.append((head, tail))
     return pairs
+
+
+@functools.lru_cache(maxsize=None)
+def _linkable(head: str, tail: str) -> bool:
+    """Whether some property links a ``head`` of this class to a ``tail`` of that one."""
+    return any(fits(head, d) and fits(tail, r) for d, r in PROPERTIES.values() if "literal" not in r)
 
 
 def features(text: str, head: Mention, tail: Mention, start: int, end: int, rule: str | None, inside: list[Mention]) -> list[str]:

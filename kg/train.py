@@ -64,7 +64,7 @@ def examples(nlp: Language, records: Iterable[dict], swaps: int = 1, seed: int =
 def _examples(nlp: Language, record: dict, classes: set[str] | None = None) -> list[Example]:
     """One example per sentence (short sequences train far better than whole articles),
     each already run through the rules so its characters carry the rule tags."""
-    from kg.nlp import article_doc
+    from kg.nlp import article_doc, sentence_doc
 
     spans = list(gold.mention_spans(record))
     tagged = article_doc(nlp, record["text"], record.get("region"))
@@ -74,8 +74,7 @@ def _examples(nlp: Language, record: dict, classes: set[str] | None = None) -> l
         tagged = proc(tagged)
     result = []
     for start, end in sentence_spans(record["text"]):
-        doc = tagged.char_span(start, end).as_doc()
-        doc.ents = []
+        doc = sentence_doc(tagged.char_span(start, end))
         entities = [(s - start, e - start, cls) for s, e, _, cls in spans if start <= s and e <= end and (classes is None or cls in classes)]
         entities = [(s, e, c) for s, e, c in entities if doc.char_span(s, e) is not None]
         result.append(Example.from_dict(doc, {"entities": entities}))
@@ -149,7 +148,7 @@ def fit(train: list[dict], epochs: int = 10, seed: int = 0, swaps: int = 1) -> L
 def relation_data(nlp: Language, records: list[dict]) -> list[tuple[list[str], str]]:
     """Features and gold labels of every candidate pair, with mentions and rule
     relations from the pipeline ``nlp`` (recogniser included)."""
-    from kg.nlp import article_doc
+    from kg.nlp import article_doc, sentence_doc
 
     data = []
     for record in records:

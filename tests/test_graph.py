@@ -133,6 +133,18 @@ def test_turtle_and_nquads_outputs_parse_and_agree(seed_build):
     assert isomorphic(turtle, merged)
 
 
+def test_two_builds_in_fresh_processes_write_the_same_bytes(seed_build, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    for seed in ("1", "2"):  # set and dict order differ between processes unless sorted
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        subprocess.run([sys.executable, "-m", "kg.cli", "build", str(ROOT / "seeds"), "-o", str(tmp_path / seed), "-q", "--no-cache"], env=env, check=True, capture_output=True)
+    for name in ("graph.nq", "graph.ttl"):
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes() == (seed_build.out_dir / name).read_bytes(), name
+
+
 def test_html_view_opens_offline_and_escapes_names(seed_build):
     html = (seed_build.out_dir / "graph.html").read_text(encoding="utf-8")
     external = re.findall(r"""<(?:script|link|img)[^>]+(?:src|href)=["']?(?:https?:)?//""", html)
