@@ -12,18 +12,23 @@ the cache), and within a changed page, an unchanged article is not extracted aga
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from kg import __version__
 from kg.articles import split_page
 from kg.graph import ArticleRecord, GraphBuilder
 from kg.ingest import InputError, read_page
+from kg.store import Background
 
 log = logging.getLogger("kg")
 
@@ -79,6 +84,7 @@ def _pipeline(config_text: str, rules_only: bool):
         settings = config["kg"]
         builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
         _PIPELINES[key] = (make_nlp(config), builder, int(settings["batch_size"]))
+        gc.freeze()  # the pipeline lives as long as the process: the collector need not scan it again
     return _PIPELINES[key]
 
 
@@ -124,24 +130,21 @@ def process(job: Job) -> Result:
         pages.append((entry, slots, len(page.text)))
     fresh: dict[str, ArticleRecord] = {}
     stages: dict[str, float] = {}
-    for extraction in extract(nlp, todo, batch_size=batch_size, timings=stages):
-        started = time.perf_counter()
-        record = builder.article(extraction, sources[extraction.article.page_id])
-        _add(result.timings, "graph", started)
-        fresh[extraction.article.id] = record
+    keys = {article_id: key for _, slots, _ in pages for article_id, key, cached in slots or () if cached is None}
+    with cache.writing_in_background() if cache else contextlib.nullcontext():
+        for extraction in extract(nlp, todo, batch_size=batch_size, timings=stages):
+            started = time.perf_counter()
+            record = fresh[extraction.article.id] = builder.article(extraction, sources[extraction.article.page_id])
+            _add(result.timings, "graph", started)
+            if cache:
+                cache.put(keys[extraction.article.id], record)
+        for entry, slots, characters in pages:
+            records = [cached or fresh[article_id] for article_id, _, cached in slots or ()]
+            if cache and entry.key and slots is not None:
+                cache.put_page(entry.key, [key for _, key, _ in slots], characters, records)
+            result.pages.append(records if slots is not None else None)
     for stage, seconds in stages.items():
         result.timings[stage] = result.timings.get(stage, 0.0) + seconds
-    for entry, slots, characters in pages:
-        records = []
-        for article_id, key, cached in slots or ():
-            if cached is None:
-                cached = fresh[article_id]
-                if cache:
-                    cache.put(key, cached)
-            records.append(cached)
-        if cache and entry.key and slots is not None:
-            cache.put_page(entry.key, [key for _, key, _ in slots], characters, records)
-        result.pages.append(records if slots is not None else None)
     return result
 
 
@@ -160,15 +163,26 @@ def article_key(fingerprint: str, article, source: str) -> str:
 
 
 class Cache:
-    """Records by content key, as JSON files: ``articles/`` holds one record per
-    article, ``pages/`` the article keys of each page and its records' summaries (all
-    but the triples). A damaged entry is a miss."""
+    """Records by content key: ``articles/`` holds each article's summary (all of its
+    record but the triples) as JSON beside its N-Triples (``.nt``) and Turtle (``.ttl``),
+    ``pages/`` the article keys of each page and its records' summaries. A damaged entry
+    is a miss."""
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._writer: Background | None = None
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / f"{key}.json"
+    @contextlib.contextmanager
+    def writing_in_background(self) -> Iterator["Cache"]:
+        """Within the block, entries are encoded here and written to disk on a thread of
+        their own (file writes release the GIL, so they overlap the extraction); leaving
+        it waits for every write."""
+        with Background(lambda item: _write_file(*item), depth=64) as self._writer:
+            yield self
+        self._writer = None
+
+    def _path(self, kind: str, key: str, suffix: str = ".json") -> Path:
+        return self.folder / kind / key[:2] / f"{key}{suffix}"
 
     def _read(self, kind: str, key: str):
         try:
@@ -176,18 +190,22 @@ class Cache:
         except (OSError, ValueError):
             return None
 
-    def _write(self, kind: str, key: str, data) -> None:
-        path = self._path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+    def _write(self, kind: str, key: str, data, suffix: str = ".json") -> None:
+        item = (self._path(kind, key, suffix), data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        self._writer.put(item) if self._writer else _write_file(*item)
 
     def record(self, key: str) -> ArticleRecord | None:
-        return _record(self._read("articles", key))
+        summary = self._read("articles", key)
+        try:
+            triples = {name: self._path("articles", key, suffix).read_bytes() for name, suffix in _TRIPLES.items()}
+        except OSError:
+            return None
+        return _record(dict(summary, **triples)) if isinstance(summary, dict) else None
 
     def put(self, key: str, record: ArticleRecord) -> None:
-        self._write("articles", key, vars(record))  # shallow: JSON copies it anyway
+        for name, suffix in _TRIPLES.items():  # first, so that a summary is never without them
+            self._write("articles", key, getattr(record, name), suffix)
+        self._write("articles", key, _summary(record))
 
     def has_page(self, key: str) -> bool:
         """Whether a page and all its articles are held (without reading the records)."""
@@ -207,14 +225,29 @@ class Cache:
         read from the page entry alone, and its length in characters; or None."""
         data = self._read("pages", key)
         try:
-            records = [_record(dict(summary, ntriples="", turtle="")) for summary in data["summaries"]]
+            records = [_record(dict(summary, ntriples=b"", turtle=b"")) for summary in data["summaries"]]
             return None if None in records else (records, int(data["characters"]))
         except (TypeError, KeyError):
             return None
 
     def put_page(self, key: str, article_keys: list[str], characters: int, records: list[ArticleRecord]) -> None:
-        summaries = [{k: v for k, v in vars(r).items() if k not in ("ntriples", "turtle")} for r in records]
-        self._write("pages", key, {"articles": article_keys, "characters": characters, "summaries": summaries})
+        self._write("pages", key, {"articles": article_keys, "characters": characters, "summaries": [_summary(r) for r in records]})
+
+
+_TRIPLES = {"ntriples": ".nt", "turtle": ".ttl"}  # a record's triples, in files of their own
+
+
+def _summary(record: ArticleRecord) -> dict:
+    """A record's fields but its triples, for JSON."""
+    return {k: v for k, v in vars(record).items() if k not in _TRIPLES}
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a reader never sees half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def _record(data) -> ArticleRecord | None:

@@ -58,17 +58,17 @@ def entity_iri(base: str, label: str) -> str:
     return f"{base}id/{_safe(label)}"
 
 
-def _shared(ntriples: str, graph: str | None) -> list[str]:
+def _shared(ntriples: bytes, graph: str | None) -> list[str]:
     """Digests of the lines whose subject is not the article (``graph``) or named below
     it (its mentions, statements, fundings): the lines another article may state too.
 
-    >>> _shared('<g/m1> <p> "x" .\\n<e> <p> "y" .\\n', "<g>") == [line_digest('<e> <p> "y" .')]
+    >>> _shared(b'<g/m1> <p> "x" .\\n<e> <p> "y" .\\n', "<g>") == [line_digest(b'<e> <p> "y" .')]
     True
     """
     if graph is None:
         return []
-    own, below = graph, graph[:-1] + "/"
-    return sorted({line_digest(line) for line in set(ntriples.splitlines()) if not line.startswith(below) and not line.startswith(own + " ")})
+    own, below = graph.encode("utf-8"), graph[:-1].encode("utf-8") + b"/"
+    return sorted({line_digest(line) for line in set(ntriples.splitlines()) if not line.startswith(below) and not line.startswith(own + b" ")})
 
 
 def _int(value: int) -> ox.Literal:
@@ -86,12 +86,12 @@ def _str(value: str) -> ox.Literal:
 @dataclass
 class ArticleRecord:
     """Everything one article (or the ontology header, or the region hierarchy) adds to
-    the graph: its triples as N-Triples and as Turtle, its graph name in ``graph.nq``
+    the graph: its triples as N-Triples and as Turtle (UTF-8), its graph name in ``graph.nq``
     (None: the default graph), and what the summary counts and the view draws.
     Self-contained, so it can come from a worker process, a Dask worker or the cache."""
 
-    ntriples: str
-    turtle: str  # the same triples as Turtle, without @prefix lines
+    ntriples: bytes
+    turtle: bytes  # the same triples as Turtle, without @prefix lines
     graph: str | None
     title: str
     entities: list[tuple[str, str, str]]  # (IRI, class, label)
@@ -182,14 +182,14 @@ class GraphBuilder:
 
         >>> b = GraphBuilder("https://example.org/kg/")
         >>> r = b.record(b.gazetteer_quads(["410300"]))
-        >>> r.relations, r.turtle.splitlines()[0]
+        >>> r.relations, r.turtle.decode().splitlines()[0]
         ([('https://example.org/kg/id/洛阳市', 'partOf', 'https://example.org/kg/id/河南省')], 'id:河南省 a kg:Province ;')
         """
         self._tally = tally = _Tally()
         triples = [q.triple for q in quads]
-        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes).decode("utf-8")
+        turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
         self._tally = _Tally()
-        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         return ArticleRecord(
             ntriples, _without_prefixes(turtle), graph, title,
             sorted((iri, cls, label) for (iri, cls), label in tally.entities.items()), sorted(tally.relations), tally.evidence,
@@ -381,7 +381,7 @@ class GraphBuilder:
         self._tally.fundings += 1
 
 
-def _without_prefixes(turtle: str) -> str:
-    while turtle.startswith("@prefix "):
-        turtle = turtle.split("\n", 1)[1]
+def _without_prefixes(turtle: bytes) -> bytes:
+    while turtle.startswith(b"@prefix "):
+        turtle = turtle.split(b"\n", 1)[1]
     return turtle

@@ -67,21 +67,23 @@ class Triples:
     """Triples to :func:`write` that are not a build's records: N-Triples text (valid
     Turtle too), in the default graph unless ``graph`` (an IRI in brackets) is given."""
 
-    ntriples: str
+    text: str
     graph: str | None = None
 
     @property
-    def turtle(self) -> str:
-        return self.ntriples
+    def ntriples(self) -> bytes:
+        return self.text.encode("utf-8")
+
+    turtle = ntriples
 
 
-def line_digest(line: str) -> str:
-    """A short, stable digest of one N-Triples line.
+def line_digest(line: bytes) -> str:
+    """A short, stable digest of one N-Triples line (UTF-8).
 
-    >>> line_digest('<http://x/a> <http://x/p> "洛阳市" .')
+    >>> line_digest('<http://x/a> <http://x/p> "洛阳市" .'.encode())
     '4ecf24c04bb058c9'
     """
-    return hashlib.blake2b(line.encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(line, digest_size=8).hexdigest()
 
 
 @dataclass
@@ -95,8 +97,8 @@ class Span:
     shared: set[str]
 
 
-def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[str] | None = None) -> tuple[int, dict]:
-    """Write records (anything with ``ntriples``, ``turtle`` and ``graph``, each with a
+def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None) -> tuple[int, dict]:
+    """Write records (anything with ``ntriples`` and ``turtle``, both UTF-8, and ``graph``, each with a
     tag, e.g. its page) to ``graph.nq`` (each under its graph name), ``graph.ttl`` (one
     after the other: a fact two articles state appears twice, which RDF reads as one)
     and the store under ``out_dir``, whose default graph holds every fact once. Returns
@@ -126,8 +128,8 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
             nquads, turtle = (files.enter_context(path.open("wb")) for path in (nq_path, ttl_path))
             last = [files.enter_context((out_dir / name).open("rb")) for name in (NQUADS, TURTLE)] if removed is not None else []
             turtle.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode("utf-8"))
-            with _Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
-                buffer: list[str] = []
+            with Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
+                buffer: list[bytes] = []
                 size = 0
                 for record, tag in records:
                     starts = nquads.tell(), turtle.tell()
@@ -136,8 +138,8 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
                         _copy(last[1], turtle, *record.turtle)
                         still_stated |= record.shared
                     else:
-                        nquads.write(with_graph(record.ntriples, record.graph).encode("utf-8"))
-                        turtle.write(record.turtle.encode("utf-8"))
+                        nquads.write(with_graph(record.ntriples, record.graph))
+                        turtle.write(record.turtle)
                         if gone:
                             gone.difference_update(record.ntriples.splitlines())
                         buffer.append(record.ntriples)
@@ -146,12 +148,12 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
                         first = spans.get(tag)
                         spans[tag] = Span((first.nquads[0] if first else starts[0], nquads.tell()), (first.turtle[0] if first else starts[1], turtle.tell()), set())
                     if size > 8_000_000:
-                        loader.put("".join(buffer).encode("utf-8"))
+                        loader.put(b"".join(buffer))
                         buffer, size = [], 0
                 if buffer:
-                    loader.put("".join(buffer).encode("utf-8"))
+                    loader.put(b"".join(buffer))
             gone = {line for line in gone if line_digest(line) not in still_stated}
-            for triple in ox.parse("\n".join(gone).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+            for triple in ox.parse(b"\n".join(gone), format=ox.RdfFormat.N_TRIPLES):
                 store.remove(ox.Quad(triple.subject, triple.predicate, triple.object))
             if removed is None:
                 store.optimize()  # compacts the bulk-loaded files: queries then run about twice as fast
@@ -184,7 +186,7 @@ def _copy(source: BinaryIO, target: BinaryIO, start: int, end: int) -> None:
         target.seek(0, os.SEEK_END)
 
 
-class _Background:
+class Background:
     """Run ``work(item)`` for each ``put`` item on one thread, in order; leaving the
     ``with`` block waits for it and raises what it raised."""
 
@@ -194,7 +196,7 @@ class _Background:
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "_Background":
+    def __enter__(self) -> "Background":
         self.thread.start()
         return self
 
@@ -224,15 +226,15 @@ class _Background:
 _DONE = object()
 
 
-def with_graph(ntriples: str, graph: str | None) -> str:
+def with_graph(ntriples: bytes, graph: str | None) -> bytes:
     """N-Triples lines as N-Quads lines of ``graph`` (an IRI in brackets). A real newline
     only ends a line in N-Triples (one inside a literal is escaped), so each " .\\n" is
     a line's end.
 
-    >>> with_graph('<a> <b> "c .d" .\\n', "<g>")
-    '<a> <b> "c .d" <g> .\\n'
+    >>> with_graph(b'<a> <b> "c .d" .\\n', "<g>")
+    b'<a> <b> "c .d" <g> .\\n'
     """
-    return ntriples if graph is None else ntriples.replace(" .\n", f" {graph} .\n")
+    return ntriples if graph is None else ntriples.replace(b" .\n", f" {graph} .\n".encode("utf-8"))
 
 
 def _swap_directory(new: Path, target: Path) -> None:
