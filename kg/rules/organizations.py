@@ -172,7 +172,8 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
     # names (“好孕月子中心”), and the later items of a list (开化县村头卫生院、音坑卫生院;
     # 县卫生健康体育委员会、医疗保障局、民政局).
     previous = found[-1] if found else None
-    if previous is not None and previous.end == s - 1 and text[s - 1] in "、和及" and _top(previous.cls) == "Organization" and previous.anchor is not None:
+    placed = previous is not None and (previous.anchor is not None or "listed_after" in previous.extra)  # the list's place carries on
+    if placed and previous.end == s - 1 and text[s - 1] in "、和及" and _top(previous.cls) == "Organization":
         return Mention(s, e, cls, "organizations", score=0.7, extra={"listed_after": previous})
     quoted = False
     for length in range(min(max(max_core, 4), s), 1, -1):

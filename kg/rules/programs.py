@@ -53,7 +53,7 @@ _GENERIC = re.compile(
 @register("kg.rules.programs.v1")
 def find(text: str, context: Context) -> list[Mention]:
     """Program and Policy mentions in ``text``."""
-    found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text)
+    found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text) + _healthy_places(text)
     return _longest(found)
 
 
@@ -97,6 +97,31 @@ def _quoted(text: str) -> list[Mention]:
             if cls:
                 found.append(Mention(start, end, cls, "programs", label=inner, score=0.65))
     return found
+
+
+def _healthy_places(text: str) -> list[Mention]:
+    """健康 + a place (+ 建设 or 行动) names that place's health campaign, after 健康中国:
+    健康中原建设, 健康安阳建设, 健康漯河.
+
+    >>> [m.label for m in _healthy_places("为健康中原建设注入活力，推进健康漯河、健康扶贫")]
+    ['健康中原建设', '健康漯河']
+    """
+    from kg import gazetteer
+
+    found = []
+    for match in re.finditer("健康", text):
+        start = match.end()
+        place = next((e for s, e, _ in gazetteer.load().find(text[start : start + 8]) if s == 0), 0)
+        if not place and text.startswith(_NATIONAL_PLACES, start):
+            place = 2
+        if place:
+            end = start + place
+            end += 2 if text.startswith(("建设", "行动"), end) else 0
+            found.append(Mention(match.start(), end, "Program", "programs", label=text[match.start() : end], score=0.8))
+    return found
+
+
+_NATIONAL_PLACES = ("中国", "中原")
 
 
 def _noun_after(after: str) -> str:
