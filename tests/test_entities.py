@@ -76,3 +76,21 @@ def test_people_are_found_next_to_their_posts(analyse):
     doc = analyse("焦作市委书记王小平、市长徐衣显直接指挥。（本报记者杨冬冬整理）", "焦作市")
     people = {m.label: m.extra["post"] for m in doc._.mentions if m.cls == "Person"}
     assert people == {"王小平": "市委书记", "徐衣显": "市长", "杨冬冬": "记者"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("驻马店：互联网助力健康扶贫\n本报记者冯金灿丁宏伟通讯员王丽文/图\n近日", {"冯金灿": "记者", "丁宏伟": "记者", "王丽": "通讯员"}),
+        ("道疾病的困难群众开展上门诊疗服务。（孙琰）", {"孙琰": "署名"}),
+        ("向该科主任贺军、主治医生余志豪和高磊以及科室全体医务人员", {"贺军": "主任", "余志豪": "主治医生", "高磊": "主治医生"}),
+    ],
+)
+def test_people_in_bylines_credits_and_lists(analyse, text, expected):
+    people = {m.label: m.extra["post"] for m in analyse(text)._.mentions if m.cls == "Person"}
+    assert people == expected
+
+
+def test_a_list_of_bodies_keeps_its_place_to_the_end(analyse):
+    doc = analyse("县卫生健康体育委员会、医疗保障局、民政局、财政局、扶贫办分工负责", "平舆县")
+    assert [label for label, _ in ents(doc)] == ["平舆县卫生健康体育委员会", "平舆县医疗保障局", "平舆县民政局", "平舆县财政局", "平舆县扶贫开发办公室"]

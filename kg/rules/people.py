@@ -22,7 +22,7 @@ from kg.rules.text import PUNCT, is_han
 
 # What may follow a name: punctuation, conjunctions, common verbs of reporting and acting.
 _AFTER_NAME = re.compile(
-    r"^(?:[、，。；：！？）”\s（]|$|和|与|及|等|同志|一行|介绍|说|表示|指出|强调|认为|谈到|在|带领|带队|任|为|主持|出席|"
+    r"^(?:[、，。；：！？）”\s（]|$|和|与|及|以及|等|同志|一行|介绍|说|表示|指出|强调|认为|谈到|在|带领|带队|任|为|主持|出席|"
     r"直接|亲自|参加|率|调研|视察|考察|的|是|对|向|就|将|也|还|代表|讲解|作|做|陪同|点名|详细|立即|快速|有感|坦言|"
     r"分析|透露|告诉|提出|要求|希望|感慨|所|摄|/摄|文|整理|通讯员|记者)"
 )
@@ -60,14 +60,27 @@ def find(text: str, context: Context) -> list[Mention]:
         for offset, length in _split_names(match.group(1) or match.group(2), lex.surnames) or ():
             name = text[run_start + offset : run_start + offset + length]
             found.setdefault(run_start + offset, Mention(run_start + offset, run_start + offset + length, "Person", "people", label=name, score=0.6, extra={"post": "署名", "post_start": match.start()}))
+    for match in _CREDIT_ONE.finditer(text):
+        if _plausible_name(match.group(1), lex.common_surnames):
+            found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "署名", "post_start": match.start()}))
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
             found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "摄影", "post_start": match.end(1)}))
+    for person in sorted(found.values(), key=lambda m: m.start):  # 主治医生余志豪和高磊
+        i = person.end
+        while text[i : i + 1] in ("、", "和", "与") and i + 1 not in found:
+            name = _name_at(text, i + 1, lex.common_surnames)
+            if not name:
+                break
+            found[i + 1] = _person(i + 1, name, person.extra["post"], person.extra["post_start"], text)
+            i += 1 + len(name)
     return sorted(found.values(), key=lambda m: m.start)
 
 
-# Credit lines of names run together: （乔晓娜胡丰旺） at a paragraph's end, 王正勋侯林峰郭雪莹/摄.
+# Credit lines of names run together: （乔晓娜胡丰旺） at a paragraph's end, 王正勋侯林峰郭雪莹/摄;
+# and one name alone in brackets at a paragraph's end: （孙琰）.
 _CREDIT_RUN = re.compile(r"[（(]([\u4e00-\u9fff]{4,12})[）)]\s*$|([\u4e00-\u9fff]{4,12})\s*/摄", re.M)
+_CREDIT_ONE = re.compile(r"[。！？”）)][（(]([\u4e00-\u9fff]{2,3})[）)]\s*$", re.M)
 
 
 def _split_names(run: str, surnames: frozenset[str]) -> list[tuple[int, int]] | None:
@@ -103,10 +116,15 @@ def _name_at(text: str, i: int, surnames: frozenset[str]) -> str:
     """The name starting at ``text[i]``, or '' if none is plausible there."""
     for length in (3, 2):
         candidate = text[i : i + length]
+        if length == 3 and text.startswith(_WORDS_AFTER_TWO, i + 2):
+            continue  # 高磊以及: a two-character name before 以及
         if len(candidate) == length and _plausible_name(candidate, surnames) and _AFTER_NAME.match(text[i + length : i + length + 2]):
             return candidate
     # A three-character name at the end of the text or before a non-Chinese character.
     return ""
+
+
+_WORDS_AFTER_TWO = ("以及", "以来", "为了")
 
 
 def _plausible_name(candidate: str, surnames: frozenset[str]) -> bool:
@@ -149,4 +167,10 @@ def _names_after_byline(text: str, i: int, surnames: frozenset[str]) -> list[tup
             names[-1] = (names[-1][0], stop)  # 刘 权 → 刘权
         else:
             names.append((start, stop))
-    return [(s, e) for s, e in names if 2 <= len(text[s:e].replace(" ", "")) + text[s:e].count(" ") <= 4 and text[s] in surnames]
+    result = []
+    for s, e in names:
+        if 2 <= len(text[s:e].replace(" ", "")) + text[s:e].count(" ") <= 4 and text[s] in surnames:
+            result.append((s, e))
+        elif " " not in text[s:e]:  # 本报记者冯金灿丁宏伟: names run together
+            result += [(s + offset, s + offset + length) for offset, length in _split_names(text[s:e], surnames) or ()]
+    return result

@@ -103,7 +103,7 @@ def _healthy_places(text: str) -> list[Mention]:
     """健康 + a place (+ 建设 or 行动) names that place's health campaign, after 健康中国:
     健康中原建设, 健康安阳建设, 健康漯河.
 
-    >>> [m.label for m in _healthy_places("为健康中原建设注入活力，推进健康漯河、健康扶贫")]
+    >>> [m.label for m in _healthy_places("为健康中原建设注入活力，推进健康漯河、健康扶贫，建设健康濮阳信息平台")]
     ['健康中原建设', '健康漯河']
     """
     from kg import gazetteer
@@ -116,7 +116,10 @@ def _healthy_places(text: str) -> list[Mention]:
             place = 2
         if place:
             end = start + place
-            end += 2 if text.startswith(("建设", "行动"), end) else 0
+            if text.startswith(("建设", "行动"), end):
+                end += 2
+            elif end < len(text) and is_han(text[end]) and text[end] not in "、和与及等":
+                continue  # 健康濮阳信息平台: the place names something longer
             found.append(Mention(match.start(), end, "Program", "programs", label=text[match.start() : end], score=0.8))
     return found
 
