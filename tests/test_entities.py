@@ -19,6 +19,9 @@ def ents(doc):
         ("该县严格执行相关办法，全县共对189人次发放救助资金。", "新县", [("新县", "County"), ("新县", "County")]),
         ("我市统一调配工作力量，市卫健委坚决贯彻总体策略。", "漯河市", [("漯河市", "City"), ("漯河市卫生健康委员会", "GovernmentBody")]),
         ("受到省卫健委主任阚全程的充分肯定", "漯河市", [("河南省卫生健康委员会", "GovernmentBody"), ("阚全程", "Person")]),
+        # A department written alone is the department of the article's place.
+        ("民政部门兜底，由县财政部门出资", "新县", [("新县民政局", "GovernmentBody"), ("新县财政局", "GovernmentBody")]),
+        ("并积极与发改委协调", "许昌市", [("许昌市发展和改革委员会", "GovernmentBody")]),
         # A relative name with nothing to resolve to is dropped, not guessed.
         ("以县人民医院为龙头，组建紧密型医共体", "洛阳市", []),
     ],

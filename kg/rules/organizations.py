@@ -70,6 +70,11 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("扶贫开发办公室", "GovernmentBody", 0), ("扶贫办", "GovernmentBody", 0), ("卫生局", "GovernmentBody", 0),
     ("市场监督管理局", "GovernmentBody", 0), ("教育局", "GovernmentBody", 0), ("公安局", "GovernmentBody", 0),
     ("人大常委会", "GovernmentBody", 0), ("政协", "GovernmentBody", 0),
+    # A department named by its field: 民政部门 is the 民政局 of the place (lexicon/abbreviations.tsv).
+    ("民政部门", "GovernmentBody", 0), ("财政部门", "GovernmentBody", 0), ("人社部门", "GovernmentBody", 0),
+    ("人力资源社会保障部门", "GovernmentBody", 0), ("人力资源和社会保障部门", "GovernmentBody", 0),
+    ("医保部门", "GovernmentBody", 0), ("医疗保障部门", "GovernmentBody", 0), ("卫生健康部门", "GovernmentBody", 0),
+    ("教育部门", "GovernmentBody", 0), ("扶贫部门", "GovernmentBody", 0),
     # Other bodies
     ("残疾人联合会", "Organization", 0), ("残联", "Organization", 0), ("红十字会", "Organization", 0),
     ("联合会", "Organization", 6), ("协会", "Organization", 6), ("学会", "Organization", 6), ("基金会", "Organization", 6),
@@ -115,6 +120,8 @@ def find(text: str, context: Context) -> list[Mention]:
         if suffix == "院" and not _hospital_院(text, s) or _NOT_A_NAME_END.match(text, e):
             continue
         mention = _name_before(text, s, e, cls, max_core, anchors, found)
+        if mention is None and suffix in DEPARTMENTS and context.region is not None and _bare_at_boundary(text, s):
+            mention = _of_the_articles_place(s, e, context.region)
         if mention is not None:
             found.append(mention)
     found += _party_committees(text, context)
@@ -189,6 +196,29 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
             extra = {"listed_after": found[-1]} if listed else {}
             return Mention(start, e, cls, "organizations", score=0.8 if quoted else 0.7, extra=extra)
     return None
+
+
+#: A government department's type words that, written alone (财政局, 民政部门, 发改委),
+#: name the department of the place the article is about.
+DEPARTMENTS = {
+    suffix for suffix, cls, _ in SUFFIXES
+    if cls == "GovernmentBody" and suffix.endswith(("局", "委", "委员会", "办", "办公室", "部门")) and suffix not in ("人大常委会",)
+}
+_LEVEL_WORD = {"Province": "省", "City": "市", "County": "县"}
+
+
+def _bare_at_boundary(text: str, s: int) -> bool:
+    """The type word starts a name of its own: after punctuation, a conjunction or 由/向/与."""
+    return s == 0 or text[s - 1] in "，。；：、（“\n和与及由向同会" or text[s - 2 : s] in ("会同", "联合", "协调")
+
+
+def _of_the_articles_place(s: int, e: int, region) -> Mention | None:
+    """A department written alone, as the department of the article's place (its level's
+    relative word is the anchor, so the resolver names it as it names 市财政局)."""
+    word = _LEVEL_WORD.get(region.level)
+    if word is None:
+        return None
+    return Mention(s, e, "GovernmentBody", "organizations", anchor=word, anchor_end=s, score=0.65, extra={"implied_place": True})
 
 
 def _top(cls: str) -> str:
