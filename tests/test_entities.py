@@ -63,10 +63,17 @@ def test_finds_full_names_of_bodies_and_places(analyse, text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["全市二级以上综合医院和专科医院全部设置中医科", "全市9家县人民医院和县中医院全部通过评审", "组织乡、村两级医疗卫生人员"],
+    [
+        "全市二级以上综合医院和专科医院全部设置中医科", "全市9家县人民医院和县中医院全部通过评审", "组织乡、村两级医疗卫生人员",
+        "即将此项列入年度惠民工程", "争取县级临床专科项目15个", "将其定为“一号工程”",
+    ],
 )
 def test_categories_are_not_entities(analyse, text):
     assert [e for e in ents(analyse(text, "驻马店市")) if e[1] not in ("City", "County")] == []
+
+
+def test_a_program_name_ends_before_the_common_noun_after_it(analyse):
+    assert ents(analyse("用于国家中医药传承创新工程项目建设", "开封市")) == [("国家中医药传承创新工程", "Program")]
 
 
 def test_regions_carry_their_official_code(analyse):

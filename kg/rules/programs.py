@@ -23,7 +23,7 @@ from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
-PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点")
+PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "行动计划", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点", "筛查")
 PROGRAM_NOUNS_DROP = ("工作", "活动", "行动", "下乡义诊活动", "义诊活动", "专项行动")
 # Nouns that make a quoted name a policy: descriptive ones (the label is the quoted text,
 # “七免一减两帮扶”系列惠民政策 → 七免一减两帮扶) and name-forming ones (kept with the
@@ -45,7 +45,7 @@ _GENERIC = re.compile(
     r"扶贫|医保|工作|管理|实施|政策|保障|考核|监管|责任|长效|联动|公益|各级|省级|市级|县级|国家级|重大|"
     r"短板|提升|改造|基础|硬件|信息化|合作|共建|签约|重点专科|临床重点专科|中医重点专科|民生实事|试点|两项|两|三大|"
     r"早期|全人群|两项全人群|随机性|系统性|集中式|免费|两年免费|年度|现有|年度惠民|服务|延伸服务|临床专科|儿童保健|"
-    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建)*"
+    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建|工程|一号|慢性病(?=筛查)|新技术|新技术新)*"
     r"(?:工程|项目|筛查|试点|制度|政策|建设|服务|活动)$"
 )
 
@@ -85,12 +85,12 @@ def _quoted(text: str) -> list[Mention]:
         if noun in POLICY_NOUNS or noun in PROGRAM_NOUNS_DROP:
             cls = "Policy" if noun in POLICY_NOUNS else "Program"
             found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
-        elif noun in PROGRAM_NOUNS_KEEP or noun in POLICY_NOUNS_KEEP:
+        elif (noun in PROGRAM_NOUNS_KEEP or noun in POLICY_NOUNS_KEEP) and not (noun == "筛查" and "、" in inner):
             prefix = after[: after.index(noun)]
             label = text[start : end + len(prefix) + len(noun)]
             cls = "Program" if noun in PROGRAM_NOUNS_KEEP else "Policy"
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
-        elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner:
+        elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner and not _GENERIC.match(inner):
             found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
         elif "、" not in inner and _TRIGGER_BEFORE.search(text[max(0, start - 4) : start]):
             cls = _class_of_list(text, quotes, index)
@@ -163,9 +163,16 @@ def _unquoted(text: str) -> list[Mention]:
     found = []
     for pattern, cls, min_core in ((_PROGRAM_END, "Program", 2), (_POLICY_END, "Policy", 4), (_BUILD_END, "Program", 2)):
         for match in pattern.finditer(text):
+            if match.group() == "项目" and text[match.start() - 2 : match.start()] in ("工程", "计划"):
+                continue  # X工程项目建设: the name is X工程, 项目 is the common noun
             start = _left_edge(text, match.start(), 14, strip_level=False)
-            while start < match.start() and (text[start] in "年为个项家所种" or text[start] in "县市" and text[start + 1 : start + 2] == "级"):
-                start += 1  # 2018年两项筛查, 4个县域医疗中心建设
+            while start < match.start() and text[start] in "年为个项家所种度":
+                start += 1  # 2018年两项筛查, 4个县域医疗中心建设, 年度惠民工程
+            if text[start : start + 2] in ("县级", "市级", "省级"):
+                start += 2  # 县级临床专科项目
+            body = _BODY_IN_NAME.search(text, start, match.start())
+            if body and cls == "Program" and pattern is _PROGRAM_END:
+                start = body.end()  # 第二中医院西扩工程: the body's own building work
             name = text[start : match.end()]
             core = text[start : match.start()]
             if len(core) < min_core or _GENERIC.match(name) or _GENERIC.match(core + "工程"):
@@ -176,8 +183,10 @@ def _unquoted(text: str) -> list[Mention]:
     return found
 
 
+# Body names inside what precedes a program word: the program is the body's own works.
+_BODY_IN_NAME = re.compile(r"(?:医院|卫生院|中医院|保健院)(?!建设)")
 # Verbs that also occur inside program names (提升工程, 建设项目) do not end a name.
-_EDGE_WORDS = STOP_WORDS - {"提升", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治"}
+_EDGE_WORDS = STOP_WORDS - {"提升", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治", "创新", "传承"}
 
 
 def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int:
