@@ -184,7 +184,8 @@ def _unquoted(text: str) -> list[Mention]:
 
 
 # Body names inside what precedes a program word: the program is the body's own works.
-_BODY_IN_NAME = re.compile(r"(?:医院|卫生院|中医院|保健院)(?!建设)")
+# A category (乡镇卫生院提升工程, 县级医院提质升级) is what the program works on, not its owner.
+_BODY_IN_NAME = re.compile(r"(?<!乡镇)(?<!县级)(?<!市级)(?<!基层)(?<!公立)(?:医院|卫生院|中医院|保健院)(?!建设)")
 # Verbs that also occur inside program names (提升工程, 建设项目) do not end a name.
 _EDGE_WORDS = STOP_WORDS - {"提升", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治", "创新", "传承"}
 
