@@ -191,8 +191,12 @@ class Cache:
             return None
 
     def _write(self, kind: str, key: str, data, suffix: str = ".json") -> None:
-        item = (self._path(kind, key, suffix), data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode("utf-8"))
-        self._writer.put(item) if self._writer else _write_file(*item)
+        path = self._path(kind, key, suffix)
+        payload = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode("utf-8")
+        if self._writer is not None:
+            self._writer.put((path, payload))
+        else:
+            _write_file(path, payload)
 
     def record(self, key: str) -> ArticleRecord | None:
         summary = self._read("articles", key)
