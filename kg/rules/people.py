@@ -59,13 +59,13 @@ def find(text: str, context: Context) -> list[Mention]:
         run_start = match.start(1) if match.group(1) else match.start(2)
         for offset, length in _split_names(match.group(1) or match.group(2), lex.surnames) or ():
             name = text[run_start + offset : run_start + offset + length]
-            found.setdefault(run_start + offset, Mention(run_start + offset, run_start + offset + length, "Person", "people", label=name, score=0.6, extra={"post": "署名", "post_start": match.start()}))
+            found.setdefault(run_start + offset, _credit(run_start + offset, name, "署名", match.start()))
     for match in _CREDIT_ONE.finditer(text):
         if _plausible_name(match.group(1), lex.common_surnames):
-            found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "署名", "post_start": match.start()}))
+            found.setdefault(match.start(1), _credit(match.start(1), match.group(1), "署名", match.start()))
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
-            found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=match.group(1), score=0.6, extra={"post": "摄影", "post_start": match.end(1)}))
+            found.setdefault(match.start(1), _credit(match.start(1), match.group(1), "摄影", match.end(1)))
     for person in sorted(found.values(), key=lambda m: m.start):  # 主治医生余志豪和高磊
         i = person.end
         while text[i : i + 1] in ("、", "和", "与") and i + 1 not in found:
@@ -110,6 +110,11 @@ def _split_names(run: str, surnames: frozenset[str]) -> list[tuple[int, int]] | 
 
 def _person(start: int, name: str, post: str, post_start: int, text: str, before: bool = False) -> Mention:
     return Mention(start, start + len(name), "Person", "people", label=name, score=0.8, extra={"post": post, "post_start": post_start, "name_first": before})
+
+
+def _credit(start: int, name: str, role: str, role_start: int) -> Mention:
+    """A name in a credit line (署名, 摄影): less sure than one next to a post."""
+    return Mention(start, start + len(name), "Person", "people", label=name, score=0.6, extra={"post": role, "post_start": role_start})
 
 
 def _name_at(text: str, i: int, surnames: frozenset[str]) -> str:
