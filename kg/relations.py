@@ -32,12 +32,13 @@ from kg.rules import Mention
 TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托"], ("runs",)),
     **dict.fromkeys(["构建"], ("runs", "issues")),
-    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动"], ("implements", "runs")),
+    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
     **dict.fromkeys(["建成", "新建", "兴建", "筹建"], ("establishes", "runs")),
     **dict.fromkeys(["成立", "组建", "设立", "挂牌", "开设", "创办", "共建", "建立"], ("establishes", "issues")),
     **dict.fromkeys(["出台", "制定", "印发", "发布", "起草", "研究起草", "研究制定", "提交", "提出", "出台了"], ("issues",)),
-    **dict.fromkeys(["通过", "创建", "创建成", "达到", "晋升为", "成功创建"], ("passed", "received")),
+    **dict.fromkeys(["创建", "创建成", "达到", "晋升为", "成功创建"], ("passed", "received")),
+    **dict.fromkeys(["通过"], ("passed", "received", "implements")),  # 通过“统一招标、集中采购”的方式
     **dict.fromkeys(["荣获", "获得", "获", "被授予", "授予", "被确定为", "确定为", "被评为", "评为", "获评", "成为"], ("received",)),
     **dict.fromkeys(["对口支援", "对口帮扶", "支援", "驰援", "结对帮扶", "援助", "帮扶"], ("supports",)),
     **dict.fromkeys(["纳入", "加入"], ("memberOf",)),
@@ -49,7 +50,7 @@ _GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全
 # Words that join listed objects.
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
 # Prepositions that make the entity after them something other than the agent.
-_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到)$")
+_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到|立足|围绕|结合|针对|面向|覆盖)$")
 # Words before an amount that make the sentence's agent its funder: 累计投入, 拨付专项资金.
 _FUNDING_TRIGGER = re.compile(r"(?:累计|共|总共|先后|分别|再)?(?:投入|投资|拨付|筹措|筹集|出资|注入资金|争取|安排|补助|资助)(?:了|资金|建设资金|财政资金|专项资金)*$")
 
@@ -118,6 +119,12 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
     following = [m for m in inside if m.start >= after]
     if not following or not _GAP.match(text[after : following[0].start]):
         return []
+    # 推进嵩县、伊川县4个县域医疗中心建设: the places say where; the object comes after them.
+    places = 0
+    while places < len(following) and fits(following[places].cls, ("Region",)):
+        places += 1
+    if 0 < places < len(following) and re.match(r"^(?:等)?\d+个$", text[following[places - 1].end : following[places].start]):
+        following = following[places:]
     result = [following[0]]
     for previous, current in zip(following, following[1:]):
         if not _LIST_JOIN.match(text[previous.end : current.start]) and text[previous.end : current.start] not in ("", "等"):
@@ -135,10 +142,14 @@ def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, obje
     for m in reversed([m for m in inside if m.end <= trigger_start]):
         if id(m) in objects or not fits(m.cls, domain) and not (m.cls == "Person" and prop == "received"):
             continue
-        # 到北舞渡镇蒿庄村开展: look before the whole chain of places for the preposition.
+        # 到北舞渡镇蒿庄村开展, 向市委、市政府提出: look before the whole chain of places
+        # or listed bodies for the preposition.
         chain_start = m.start
-        while any(p.end == chain_start and fits(p.cls, ("Region",)) for p in inside):
-            chain_start = next(p.start for p in inside if p.end == chain_start and fits(p.cls, ("Region",)))
+        while True:
+            joined = next((p for p in inside if fits(p.cls, ("Region",)) and p.end == chain_start or p.cls != "Person" and text[p.end : chain_start] in ("、", "和")), None)
+            if joined is None or joined.start >= chain_start:
+                break
+            chain_start = joined.start
         before = text[max(sentence_start, chain_start - 4) : chain_start]
         if _NOT_AGENT_BEFORE.search(before) and not (passive and "由" in before):
             continue

@@ -76,6 +76,18 @@ def test_a_program_name_ends_before_the_common_noun_after_it(analyse):
     assert ents(analyse("用于国家中医药传承创新工程项目建设", "开封市")) == [("国家中医药传承创新工程", "Program")]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("实行“县带乡、乡带村”的人才带训模式", [("县带乡、乡带村", "Policy")]),
+        ("按照“五精准”的要求，医共体内实行“十统一”管理", [("五精准", "Policy"), ("十统一", "Policy")]),
+        ("持续完善住院医师规范化培训项目", [("住院医师规范化培训项目", "Program")]),
+    ],
+)
+def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
+    assert ents(analyse(text, "洛阳市")) == expected
+
+
 def test_regions_carry_their_official_code(analyse):
     doc = analyse("积极推进嵩县、伊川县县域医疗中心建设", "洛阳市")
     codes = {m.label: m.region.code for m in doc._.mentions if m.region}

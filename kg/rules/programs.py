@@ -28,8 +28,8 @@ PROGRAM_NOUNS_DROP = ("工作", "活动", "行动", "下乡义诊活动", "义�
 # Nouns that make a quoted name a policy: descriptive ones (the label is the quoted text,
 # “七免一减两帮扶”系列惠民政策 → 七免一减两帮扶) and name-forming ones (kept with the
 # quotes: “五统一”标准, “一把手”责任制, “互联网+分级诊疗”健康扶贫模式).
-POLICY_NOUNS = ("系列惠民政策", "惠民政策", "政策", "措施", "防控策略", "策略", "总体策略", "总要求", "理念", "方针")
-POLICY_NOUNS_KEEP = ("标准", "责任制", "健康扶贫模式", "工作模式", "模式", "政策体系", "体系", "工作布局", "布局", "制度", "办法")
+POLICY_NOUNS = ("系列惠民政策", "惠民政策", "政策", "措施", "防控策略", "策略", "总体策略", "总要求", "要求", "原则", "方式", "理念", "方针")
+POLICY_NOUNS_KEEP = ("标准", "责任制", "健康扶贫模式", "工作模式", "模式", "政策体系", "体系", "工作布局", "布局", "制度", "办法", "管理")
 # Document titles that are policies: 《…办法》, 《…规划》.
 _DOCUMENT = re.compile(r"《([^《》\n]{2,60}?(?:办法|方案|规划|意见|通知|条例|规定|指南|预案|制度|标准|纲要|决定|细则|规范|计划|报告|协议|措施|要点|法|建议|工作|政策))》")
 _BACK_REFERENCE = re.compile(r"《(意见|通知|办法|方案|规划|条例|决定|规定|纲要)》")
@@ -87,8 +87,12 @@ def _quoted(text: str) -> list[Mention]:
             found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
         elif (noun in PROGRAM_NOUNS_KEEP or noun in POLICY_NOUNS_KEEP) and not (noun == "筛查" and "、" in inner):
             prefix = after[: after.index(noun)]
-            label = text[start : end + len(prefix) + len(noun)]
             cls = "Program" if noun in PROGRAM_NOUNS_KEEP else "Policy"
+            if prefix.startswith("的") or noun == "管理" and not prefix:
+                # “县带乡、乡带村”的人才带训模式, “十统一”管理: the quotation is the name.
+                found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
+                continue
+            label = text[start : end + len(prefix) + len(noun)]
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
         elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner and not _GENERIC.match(inner):
             found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
@@ -170,6 +174,8 @@ def _unquoted(text: str) -> list[Mention]:
                 start += 1  # 2018年两项筛查, 4个县域医疗中心建设, 年度惠民工程
             if text[start : start + 2] in ("县级", "市级", "省级"):
                 start += 2  # 县级临床专科项目
+            if text[start : start + 2] in _LEADING_VERBS and match.start() - start > 4:
+                start += 2  # 持续完善住院医师规范化培训项目: 完善 is what is done to it
             body = _BODY_IN_NAME.search(text, start, match.start())
             if body and cls == "Program" and pattern is _PROGRAM_END:
                 start = body.end()  # 第二中医院西扩工程: the body's own building work
@@ -186,6 +192,8 @@ def _unquoted(text: str) -> list[Mention]:
 # Body names inside what precedes a program word: the program is the body's own works.
 # A category (乡镇卫生院提升工程, 县级医院提质升级) is what the program works on, not its owner.
 _BODY_IN_NAME = re.compile(r"(?<!乡镇)(?<!县级)(?<!市级)(?<!基层)(?<!公立)(?:医院|卫生院|中医院|保健院)(?!建设)")
+# Verbs kept inside names (below) that still do not start one.
+_LEADING_VERBS = ("完善", "健全", "强化", "深化", "优化")
 # Verbs that also occur inside program names (提升工程, 建设项目) do not end a name.
 _EDGE_WORDS = STOP_WORDS - {"提升", "改造", "扩建", "改建", "创建", "保障", "完善", "健全", "规范", "优化", "强化", "深化", "提高", "联合", "帮扶", "支援", "救治", "创新", "传承"}
 
