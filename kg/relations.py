@@ -100,6 +100,8 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _guided(text, inside, start, end)
     relations = _with_co_agents(text, inside, relations)
     relations += _partners(text, inside, start, end)
+    relations += _members(text, inside, start, end)
+    relations += _helped(text, inside, start, end, objects)
     relations += _issuers(text, inside)
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
@@ -210,8 +212,10 @@ def _guided(text: str, inside: list[Mention], start: int, end: int) -> list[Rela
     for match in _GUIDED.finditer(text, start, end):
         guides = [m for m in inside if match.start("body") <= m.start and m.end <= match.end("body") and fits(m.cls, ("Organization", "Region"))]
         after = [m for m in inside if m.start >= match.end() and fits(m.cls, ("Organization", "Region"))]
-        if guides and after and after[0].start - match.end() <= 4:
-            result.append(Relation(guides[-1], "supports", after[0], confidence=0.65, trigger="在…指导下"))
+        before = [m for m in inside if m.end == match.start() and fits(m.cls, ("Organization", "Region"))]
+        guided = after[0] if after and after[0].start - match.end() <= 4 else before[0] if before else None
+        if guides and guided is not None:  # 在…指导下，焦作市…; 濮阳市卫生健康委在…指导下
+            result.append(Relation(guides[-1], "supports", guided, confidence=0.65, trigger="在…指导下"))
     return result
 
 
@@ -240,6 +244,79 @@ def _partners(text: str, inside: list[Mention], start: int, end: int) -> list[Re
         rest = text[after[0].end : min(end, after[0].end + 30)].split("，")[0]
         if re.search(r"合作|共建|签署|签订|结对|牵手", rest):
             result.append(Relation(before[0], "partnersWith", after[0], confidence=0.7, trigger="与…合作"))
+    # 郑州市卫生健康委…会同市残联、扶贫办分别制定政策: the agent works with each body listed.
+    for match in re.finditer(r"会同|联合", text[start:end]):
+        at = start + match.start()
+        first = next((m for m in inside if m.start == at + 2 and fits(m.cls, ("Organization",))), None)
+        agent = _agent(text, inside, at, "partnersWith", set(), start)
+        if first is None or agent is None:
+            continue
+        for m in _listed_from(text, inside, first, ("Organization",)):
+            if m.label != agent.label:
+                result.append(Relation(agent, "partnersWith", m, confidence=0.65, trigger=match.group()))
+    return result
+
+
+def _listed_from(text: str, inside: list[Mention], first: Mention, cls: tuple[str, ...]) -> list[Mention]:
+    """``first`` and the entities listed right after it (A、B和C)."""
+    result = [first]
+    for m in inside:
+        if m.start > result[-1].end:
+            if _LIST_JOIN.match(text[result[-1].end : m.start]) and fits(m.cls, cls):
+                result.append(m)
+            else:
+                break
+    return result
+
+
+def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
+    """…领导小组，由…任组长，县卫生健康体育委员会、医疗保障局…等为成员: the bodies listed
+    before 为成员 are members of the task force named last before them; 信阳市卫生健康委作为
+    市健康扶贫行动工作组牵头单位: a body that leads a group is in it."""
+    result = []
+    for match in re.finditer(r"等?(?:为|作为)成员(?:单位)?", text[start:end]):
+        at = start + match.start()
+        listed = [m for m in inside if m.end <= at and fits(m.cls, ("Organization",))]
+        group = [m for m in listed if m.label.endswith(("小组", "指挥部", "工作组", "专班"))]
+        if not listed or not group:
+            continue
+        members = []
+        for m in reversed(listed):
+            if m is group[-1]:
+                break
+            members.append(m)
+            if not _LIST_JOIN.match(text[max(start, m.start - 1) : m.start]) and members[0] is not m:
+                break
+        for m in members:
+            result.append(Relation(m, "memberOf", group[-1], confidence=0.7, trigger="为成员"))
+    for match in re.finditer(r"作为", text[start:end]):
+        at = start + match.start()
+        body = next((m for m in inside if m.end == at and fits(m.cls, ("Organization",))), None)
+        group = next((m for m in inside if m.start == at + 2 and m.cls == "Organization"), None)
+        if body and group and re.match(r"^(?:的)?(?:牵头|成员)单位", text[group.end : group.end + 6]):
+            result.append(Relation(body, "memberOf", group, confidence=0.7, trigger="作为…单位"))
+    return result
+
+
+# 加强信阳市中心医院对固始县人民医院的对口帮扶, 加强对固始县、淮滨县的督促指导: the helper supports them.
+_HELP = re.compile(r"^的?(?:对口帮扶|对口支援|帮扶|支援|督促指导|业务指导|技术指导|指导)")
+
+
+def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
+    result = []
+    for match in re.finditer("对", text[start:end]):
+        at = start + match.start()
+        first = next((m for m in inside if m.start == at + 1 and fits(m.cls, ("Organization", "Region"))), None)
+        if first is None:
+            continue
+        helped = _listed_from(text, inside, first, ("Organization", "Region"))
+        if not _HELP.match(text[helped[-1].end : helped[-1].end + 6]):
+            continue
+        helper = next((m for m in inside if m.end == at and fits(m.cls, ("Organization", "Region"))), None)
+        helper = helper or _agent(text, inside, at, "supports", objects, start)
+        for m in helped:
+            if helper is not None and helper.label != m.label:
+                result.append(Relation(helper, "supports", m, confidence=0.65, trigger="对…帮扶"))
     return result
 
 

@@ -88,6 +88,17 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
     assert ents(analyse(text, "洛阳市")) == expected
 
 
+@pytest.mark.parametrize(
+    "text, region, expected",
+    [
+        ("成立了由副市长任组长，各部门组成的健康扶贫行动指挥部", "郑州市", [("郑州市健康扶贫行动指挥部", "Organization")]),
+        ("天使减贫医疗服务队到村开展义诊", "漯河市", [("天使减贫医疗服务队", "Organization")]),
+    ],
+)
+def test_task_forces_and_teams_are_named_by_their_task(analyse, text, region, expected):
+    assert [e for e in ents(analyse(text, region)) if e[1] == "Organization"] == expected
+
+
 def test_regions_carry_their_official_code(analyse):
     doc = analyse("积极推进嵩县、伊川县县域医疗中心建设", "洛阳市")
     codes = {m.label: m.region.code for m in doc._.mentions if m.region}

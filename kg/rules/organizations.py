@@ -68,6 +68,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("发改委", "GovernmentBody", 0), ("财政局", "GovernmentBody", 0), ("民政局", "GovernmentBody", 0),
     ("人力资源和社会保障局", "GovernmentBody", 0), ("人社局", "GovernmentBody", 0), ("科工信局", "GovernmentBody", 0),
     ("扶贫开发办公室", "GovernmentBody", 0), ("扶贫办", "GovernmentBody", 0), ("卫生局", "GovernmentBody", 0),
+    ("公共资源交易中心", "GovernmentBody", 0),
     ("市场监督管理局", "GovernmentBody", 0), ("教育局", "GovernmentBody", 0), ("公安局", "GovernmentBody", 0),
     ("人大常委会", "GovernmentBody", 0), ("政协", "GovernmentBody", 0),
     # A department named by its field: 民政部门 is the 民政局 of the place (lexicon/abbreviations.tsv).
@@ -83,7 +84,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("领导小组", "Organization", 0), ("指挥部", "Organization", 0), ("工作组", "Organization", 0), ("工作专班", "Organization", 0),
 ]  # fmt: skip
 #: Type words whose proper part may be long when a place comes first.
-LONG_CORE_AFTER_PLACE = {"领导小组": 14, "指挥部": 12, "工作组": 12, "工作专班": 12, "联合会": 8, "协会": 8, "学会": 8}
+LONG_CORE_AFTER_PLACE = {"领导小组": 20, "指挥部": 12, "工作组": 12, "工作专班": 12, "联合会": 8, "协会": 8, "学会": 8}
 
 # Sub-units that may follow a body's name: 国家卫生计生委 + 科教司, 青海省卫生计生委 + 科教处.
 _SUB_UNIT = re.compile(r"([\u4e00-\u9fff]{2,12}?)(中心|司|处|办公室|专家委员会|委员会)(?!员)")
@@ -121,10 +122,11 @@ def find(text: str, context: Context) -> list[Mention]:
             continue
         mention = _name_before(text, s, e, cls, max_core, anchors, found)
         if mention is None and suffix in DEPARTMENTS and context.region is not None and _bare_at_boundary(text, s):
-            mention = _of_the_articles_place(s, e, context.region)
+            mention = _of_the_articles_place(s, e, context.region, DEPARTMENTS[suffix])
         if mention is not None:
             found.append(mention)
     found += _party_committees(text, context)
+    found += _task_forces(text, context)
     found += _terms(text)
     found = _extend_sub_units(text, _longest(found))
     return found
@@ -159,7 +161,7 @@ def _inside_anchor(anchors: dict[int, tuple[int, object]], i: int) -> bool:
 
 def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: dict, found: list[Mention]) -> Mention | None:
     """The full name ending with the type word ``text[s:e]``, or None for a category."""
-    for start in range(max(0, s - 20), s):
+    for start in range(max(0, s - 24), s):
         if start not in anchors:
             continue
         anchor_end, anchor = anchors[start]
@@ -167,7 +169,7 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
         core = text[chain_end:s]
         longest = LONG_CORE_AFTER_PLACE.get(text[s:e], MAX_CORE_AFTER_PLACE[cls])
         # A task force's name describes its task (医院提质升级工作领导小组): verbs are allowed in it.
-        proper = _proper(core) if text[s:e] not in LONG_CORE_AFTER_PLACE else all(is_han(ch) or ch in "+“”" for ch in core)
+        proper = _proper(core) if text[s:e] not in LONG_CORE_AFTER_PLACE else all(is_han(ch) or ch in "+“”" for ch in core) and not _FOUNDING.search(core)
         if chain_end > s or len(core) > longest or not proper or _has_anchor(anchors, chain_end, s):
             continue
         if not _chain_ok(text, start, anchors):
@@ -201,8 +203,9 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
 #: A government department's type words that, written alone (财政局, 民政部门, 发改委),
 #: name the department of the place the article is about.
 DEPARTMENTS = {
-    suffix for suffix, cls, _ in SUFFIXES
-    if cls == "GovernmentBody" and suffix.endswith(("局", "委", "委员会", "办", "办公室", "部门")) and suffix not in ("人大常委会",)
+    suffix: cls for suffix, cls, _ in SUFFIXES
+    if cls == "GovernmentBody" and suffix.endswith(("局", "委", "委员会", "办", "办公室", "部门", "交易中心")) and suffix not in ("人大常委会",)
+    or suffix in ("残疾人联合会", "残联")
 }
 _LEVEL_WORD = {"Province": "省", "City": "市", "County": "县"}
 
@@ -212,13 +215,13 @@ def _bare_at_boundary(text: str, s: int) -> bool:
     return s == 0 or text[s - 1] in "，。；：、（“\n和与及由向同会" or text[s - 2 : s] in ("会同", "联合", "协调")
 
 
-def _of_the_articles_place(s: int, e: int, region) -> Mention | None:
+def _of_the_articles_place(s: int, e: int, region, cls: str = "GovernmentBody") -> Mention | None:
     """A department written alone, as the department of the article's place (its level's
     relative word is the anchor, so the resolver names it as it names 市财政局)."""
     word = _LEVEL_WORD.get(region.level)
     if word is None:
         return None
-    return Mention(s, e, "GovernmentBody", "organizations", anchor=word, anchor_end=s, score=0.65, extra={"implied_place": True})
+    return Mention(s, e, cls, "organizations", anchor=word, anchor_end=s, score=0.65, extra={"implied_place": True})
 
 
 def _top(cls: str) -> str:
@@ -269,6 +272,42 @@ def _party_committees(text: str, context: Context) -> list[Mention]:
             result.append(Mention(region.start, i + 1, "GovernmentBody", "organizations", anchor=region.region or region.label, anchor_end=i, score=0.85, extra={"party": True}))
         elif i >= 1 and text[i - 1] in "省市县区" and left_boundary(text, i - 1) and not after_count(text, i - 1):
             result.append(Mention(i - 1, i + 1, "GovernmentBody", "organizations", anchor=text[i - 1], anchor_end=i, score=0.8, extra={"party": True}))
+    return result
+
+
+# Task forces and teams named by their task, with no place before them: 成立…的健康扶贫行动
+# 指挥部, 成立疫情信息收集汇总专班, 天使减贫医疗服务队.
+_TASK_FORCE = re.compile(r"领导小组|指挥部|工作组|工作专班|专班|工作队|服务队|医疗队")
+_TASK_FORCE_START = re.compile(r"(?:成立了?|组建了?|设立了?|抽调|派出|选派|明确|召开|同时|[建做抓]好|的|是|由|和|与|及|在|对|为)$")
+_FOUNDING = re.compile(r"成立|组建|设立|召开|主持")
+#: Task forces of a government, named in full with the place of the article (a team is not).
+_GOVERNMENT_TASK_FORCES = ("领导小组", "指挥部", "工作组", "工作专班", "专班")
+
+
+def _task_forces(text: str, context: Context) -> list[Mention]:
+    """Task forces and teams whose name starts after a clause boundary, 的 or 成立.
+
+    >>> text = "成立疫情信息收集汇总专班；天使减贫医疗服务队到村"
+    >>> [text[m.start:m.end] for m in _task_forces(text, Context())]
+    ['疫情信息收集汇总专班', '天使减贫医疗服务队']
+    """
+    result = []
+    for match in _TASK_FORCE.finditer(text):
+        s, e = match.span()
+        start = s
+        while start > max(0, s - 20) and (is_han(text[start - 1]) or text[start - 1] in "+") and not _TASK_FORCE_START.search(text[max(0, start - 3) : start]):
+            start -= 1
+        core = text[start:s]
+        if len(core) < 2 or not (start == 0 or text[start - 1] in "，。；：、（“\n" or _TASK_FORCE_START.search(text[max(0, start - 3) : start])):
+            continue
+        if any(m.start <= start < m.end for m in context.regions) or _CATEGORY_WORDS.match(core) or core in ("专家", "医疗", "工作"):
+            continue  # a name with a place is found by _name_before
+        if match.group() in _GOVERNMENT_TASK_FORCES and context.region is not None:
+            placed = _of_the_articles_place(start, e, context.region, "Organization")
+            if placed is not None:
+                result.append(placed)
+                continue
+        result.append(Mention(start, e, "Organization", "organizations", score=0.7))
     return result
 
 
