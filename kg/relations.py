@@ -30,7 +30,8 @@ from kg.rules import Mention
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["开展", "推进", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托"], ("runs",)),
+    **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善"], ("runs",)),
+    **dict.fromkeys(["推进"], ("runs", "implements")),
     **dict.fromkeys(["构建"], ("runs", "issues")),
     **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
@@ -50,7 +51,7 @@ _GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全
 # Words that join listed objects.
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
 # Prepositions that make the entity after them something other than the agent.
-_NOT_AGENT_BEFORE = re.compile(r"(?:在|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到|立足|围绕|结合|针对|面向|覆盖)$")
+_NOT_AGENT_BEFORE = re.compile(r"(?:在|以|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到|立足|围绕|结合|针对|面向|覆盖)$")
 # Words before an amount that make the sentence's agent its funder: 累计投入, 拨付专项资金.
 _FUNDING_TRIGGER = re.compile(r"(?:累计|共|总共|先后|分别|再)?(?:投入|投资|拨付|筹措|筹集|出资|注入资金|争取|安排|补助|资助)(?:了|资金|建设资金|财政资金|专项资金)*$")
 
@@ -94,6 +95,8 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
                 continue
             relations.append(Relation(head, prop, tail, confidence=0.75, trigger=match.group()))
         objects.update(id(t) for t in tails)
+        if tails:  # 落实新时代漯河经济社会发展“…”: a place describing the object acts in nothing
+            objects.update(id(m) for m in inside if match.end() <= m.start < tails[0].start)
     relations += _means(text, inside, start, end, objects)
     relations += _made_part_of(text, inside, start, end, objects)
     relations += _winners(text, inside, start, end)
@@ -119,8 +122,15 @@ def _property(candidates: tuple[str, ...], cls: str) -> str | None:
 def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
     """The entity right after a trigger and the ones listed with it."""
     following = [m for m in inside if m.start >= after]
-    if not following or not _GAP.match(text[after : following[0].start]):
+    if not following:
         return []
+    if not _GAP.match(text[after : following[0].start]):
+        # 落实新时代漯河经济社会发展“四三二一”工作布局: a quoted name may come after what
+        # describes it (places included).
+        quoted = next((m for m in following if text[m.start] == "“"), None)
+        if quoted is None or not re.fullmatch(r"[^，。；：“”]{0,24}", text[after : quoted.start]):
+            return []
+        following = following[following.index(quoted) :]
     # 推进嵩县、伊川县4个县域医疗中心建设: the places say where; the object comes after them.
     places = 0
     while places < len(following) and fits(following[places].cls, ("Region",)):
@@ -131,8 +141,8 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
     for previous, current in zip(following, following[1:]):
         if not _LIST_JOIN.match(text[previous.end : current.start]) and text[previous.end : current.start] not in ("", "等"):
             break
-        if text[previous.end : current.start] == "" and current.cls != previous.cls:
-            break
+        if text[previous.end : current.start] in ("", "等") and current.cls != previous.cls:
+            break  # 实施“A”“B”等健康扶贫措施: what follows 等 describes the list
         result.append(current)
     return result
 

@@ -96,11 +96,16 @@ def _quoted(text: str) -> list[Mention]:
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
         elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner and not _GENERIC.match(inner):
             found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
-        elif "、" not in inner and _TRIGGER_BEFORE.search(text[max(0, start - 4) : start]):
+        elif "、" not in inner and (_TRIGGER_BEFORE.search(text[max(0, start - 4) : start]) or _in_list(text, found, start)):
             cls = _class_of_list(text, quotes, index)
             if cls:
                 found.append(Mention(start, end, cls, "programs", label=inner, score=0.65))
     return found
+
+
+def _in_list(text: str, found: list[Mention], start: int) -> bool:
+    """The quotation follows another quoted name in a list (实施“A”“B”“C”等措施)."""
+    return bool(found) and text[found[-1].end - 1 : found[-1].end] == "”" and text[found[-1].end : start] in ("", "、", "和")
 
 
 def _healthy_places(text: str) -> list[Mention]:
@@ -185,6 +190,10 @@ def _unquoted(text: str) -> list[Mention]:
                 continue
             if text[match.end() : match.end() + 1] in ("费", "款", "资", "库", "组", "办", "部", "点", "率"):
                 continue  # 项目费, 项目库, 项目组: a thing belonging to the program
+            document = re.match(r"规划|标准|实施方案|方案", text[match.end() : match.end() + 4]) if pattern is _BUILD_END else None
+            if document:  # 医养中心建设规划: the plan for the works is a policy
+                found.append(Mention(start, document.end() + match.end(), "Policy", "programs", label=name + document.group(), score=0.6))
+                continue
             found.append(Mention(start, match.end(), cls, "programs", label=name, score=0.6))
     return found
 
