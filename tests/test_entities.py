@@ -82,6 +82,7 @@ def test_a_program_name_ends_before_the_common_noun_after_it(analyse):
         ("实行“县带乡、乡带村”的人才带训模式", [("县带乡、乡带村", "Policy")]),
         ("按照“五精准”的要求，医共体内实行“十统一”管理", [("五精准", "Policy"), ("十统一", "Policy")]),
         ("持续完善住院医师规范化培训项目", [("住院医师规范化培训项目", "Program")]),
+        ("落实出生缺陷产前筛查和新生儿疾病筛查", [("出生缺陷产前筛查", "Program"), ("新生儿疾病筛查", "Program")]),
     ],
 )
 def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):

@@ -175,6 +175,10 @@ def _unquoted(text: str) -> list[Mention]:
             if match.group() == "项目" and text[match.start() - 2 : match.start()] in ("工程", "计划"):
                 continue  # X工程项目建设: the name is X工程, 项目 is the common noun
             start = _left_edge(text, match.start(), 14, strip_level=False)
+            if start == match.start() - 14 and start > 0 and is_han(text[start - 1]):
+                continue  # no word boundary within reach: the name's start is unknown
+            if text[start : start + 2] in ("全市", "全县", "全省", "全区"):
+                start += 2  # 全市贫困人口家庭医生签约服务: the place's whole, not the name
             while start < match.start() and text[start] in "年为个项家所种度":
                 start += 1  # 2018年两项筛查, 4个县域医疗中心建设, 年度惠民工程
             if text[start : start + 2] in ("县级", "市级", "省级"):
@@ -193,6 +197,13 @@ def _unquoted(text: str) -> list[Mention]:
             document = re.match(r"规划|标准|实施方案|方案", text[match.end() : match.end() + 4]) if pattern is _BUILD_END else None
             if document:  # 医养中心建设规划: the plan for the works is a policy
                 found.append(Mention(start, document.end() + match.end(), "Policy", "programs", label=name + document.group(), score=0.6))
+                continue
+            joined = re.search(r"和(?=[^和]{4,}$)", name)
+            if joined and _PROGRAM_END.search(name[: joined.start()][-3:]) and pattern is _PROGRAM_END:
+                # 出生缺陷产前筛查和新生儿疾病筛查: two programs
+                split = start + joined.start()
+                found.append(Mention(start, split, cls, "programs", label=text[start:split], score=0.6))
+                found.append(Mention(split + 1, match.end(), cls, "programs", label=text[split + 1 : match.end()], score=0.6))
                 continue
             found.append(Mention(start, match.end(), cls, "programs", label=name, score=0.6))
     return found
