@@ -19,7 +19,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, quoted
+from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
@@ -175,7 +175,7 @@ def _unquoted(text: str) -> list[Mention]:
             if match.group() == "项目" and text[match.start() - 2 : match.start()] in ("工程", "计划"):
                 continue  # X工程项目建设: the name is X工程, 项目 is the common noun
             start = _left_edge(text, match.start(), 14, strip_level=False)
-            if start == match.start() - 14 and start > 0 and is_han(text[start - 1]):
+            if start == match.start() - 14 and not left_boundary(text, start):
                 continue  # no word boundary within reach: the name's start is unknown
             if text[start : start + 2] in ("全市", "全县", "全省", "全区"):
                 start += 2  # 全市贫困人口家庭医生签约服务: the place's whole, not the name
