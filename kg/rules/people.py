@@ -18,7 +18,7 @@ import re
 from kg import gazetteer
 from kg.lexicon import words
 from kg.rules import Context, Mention, register
-from kg.rules.text import PUNCT, is_han
+from kg.rules.text import PUNCT, STOP_WORDS, is_han, left_boundary
 
 # What may follow a name: punctuation, conjunctions, common verbs of reporting and acting.
 _AFTER_NAME = re.compile(
@@ -49,10 +49,12 @@ def find(text: str, context: Context) -> list[Mention]:
         name = _name_at(text, match.end(), lex.surnames if lex.positions[post] != "other" else lex.common_surnames)
         if name and not _is_post_start(text, match.end(), posts):
             found.setdefault(match.end(), _person(match.end(), name, post, match.start(), text))
-        # 余晓院长: the name comes just before a head's post.
-        for length in (3, 2) if lex.positions[post] != "other" else ():
+        # 余晓院长, 张铭医师: the name comes just before the post (before a common noun
+        # such as 医师, only with a common family name).
+        for length in (3, 2):
             start = match.start() - length
-            if start >= 0 and _plausible_name(text[start : match.start()], lex.surnames) and _boundary_before(text, start):
+            surnames = lex.surnames if lex.positions[post] != "other" else lex.common_surnames
+            if start >= 0 and _plausible_name(text[start : match.start()], surnames) and _boundary_before(text, start):
                 found.setdefault(start, _person(start, text[start : match.start()], post, match.start(), text, before=True))
                 break
     for match in _CREDIT_RUN.finditer(text):
@@ -66,6 +68,15 @@ def find(text: str, context: Context) -> list[Mention]:
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
             found.setdefault(match.start(1), _credit(match.start(1), match.group(1), "摄影", match.end(1)))
+    for person in sorted(found.values(), key=lambda m: m.start):
+        # 王琦、刘保延院士: names listed before a name that precedes its post.
+        j = person.start
+        while person.extra.get("name_first") and text[j - 1 : j] == "、":
+            name = next((text[j - 1 - n : j - 1] for n in (3, 2) if j - 1 - n >= 0 and _plausible_name(text[j - 1 - n : j - 1], lex.common_surnames) and left_boundary(text, j - 1 - n)), "")
+            if not name or j - 1 - len(name) in found:
+                break
+            j -= 1 + len(name)
+            found[j] = _person(j, name, person.extra["post"], person.extra["post_start"], text, before=True)
     for person in sorted(found.values(), key=lambda m: m.start):  # 主治医生余志豪和高磊
         i = person.end
         while text[i : i + 1] in ("、", "和", "与") and i + 1 not in found:
@@ -152,7 +163,7 @@ def _is_post_start(text: str, i: int, posts: list[str]) -> bool:
 def _boundary_before(text: str, i: int) -> bool:
     """A name may start after punctuation, a conjunction, or the end of a body's name
     (科教处王洪处长, 保健院余晓院长)."""
-    return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据" + _BODY_ENDS
+    return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据" + _BODY_ENDS or text[max(0, i - 2) : i] in STOP_WORDS
 
 
 _BODY_ENDS = "处委局院司办部心所站厅"
