@@ -49,7 +49,7 @@ _TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse
 # Between a trigger and its object: aspect particles, adverbs, counts.
 _GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
 # Words that join listed objects.
-_LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)$")
+_LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)(?:\d{4}年度?)?$")
 # Prepositions that make the entity after them something other than the agent.
 _NOT_AGENT_BEFORE = re.compile(r"(?:在|以|与|和|同|对|向|为|给|把|将|跟|到|赴|经过|通过|依托|借助|会同|联合|根据|按照|对口|帮助|帮扶|支援|深入|前往|走进|来到|立足|围绕|结合|针对|面向|覆盖)$")
 # Words before an amount that make the sentence's agent its funder: 累计投入, 拨付专项资金.

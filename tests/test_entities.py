@@ -130,3 +130,15 @@ def test_people_in_bylines_credits_and_lists(analyse, text, expected):
 def test_a_list_of_bodies_keeps_its_place_to_the_end(analyse):
     doc = analyse("县卫生健康体育委员会、医疗保障局、民政局、财政局、扶贫办分工负责", "平舆县")
     assert [label for label, _ in ents(doc)] == ["平舆县卫生健康体育委员会", "平舆县医疗保障局", "平舆县民政局", "平舆县财政局", "平舆县扶贫开发办公室"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("并荣获2016年全省健康扶贫先进单位、2017年全省健康扶贫政策组织落实奖", ["全省健康扶贫先进单位", "全省健康扶贫政策组织落实奖"]),
+        ("开封市人民医院成功创建全国综合医院中医药工作示范单位", ["全国综合医院中医药工作示范单位"]),
+        ("被国家卫生健康委授予第一批全国“互联网+健康扶贫试点地区”", ["互联网+健康扶贫试点地区"]),
+    ],
+)
+def test_awards_are_named_without_the_year_or_the_verb(analyse, text, expected):
+    assert [label for label, cls in ents(analyse(text, "许昌市")) if cls == "Award"] == expected

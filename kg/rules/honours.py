@@ -25,8 +25,8 @@ _MCH_GRADE = re.compile(r"(?P<level>[二三])级妇幼(?:保健院|医院)?(?P<r
 # Verbs after which a bare grade is something passed: 创建二级甲等医院, 达到二甲标准.
 _PASS_CONTEXT = re.compile(r"(?:通过|创建|创建成|创成|达到|晋升为|晋级为|升级为)[^，。]{0,6}$")
 
-_AWARD_END = re.compile(r"(?:奖|示范单位|示范基地|示范区|示范县|示范市|先进单位|先进集体|先进个人|模范市|试点地区|创建单位|荣誉称号)")
-_AWARD_BEFORE = re.compile(r"(?:荣获|获得|获评|获|授予|评为|被确定为|确定为|创建|成为|入选|命名为)")
+_AWARD_END = re.compile(r"(?:奖|名中医|示范单位|示范基地|示范区|示范县|示范市|先进单位|先进集体|先进个人|模范市|试点地区|创建单位|荣誉称号)")
+_AWARD_BEFORE = re.compile(r"(?:荣获|获得|获评|获|授予|评为|被确定为|确定为|创建|成为|入选|命名为|当选为|当选)")
 _GENERIC_AWARD = re.compile(r"^(?:一等奖|二等奖|三等奖|优秀奖|特等奖|金奖|银奖|铜奖|大奖|奖|以奖|奖励|嘉奖)$")
 
 
@@ -68,8 +68,13 @@ def _awards(text: str) -> list[Mention]:
         if text[match.end() : match.end() + 1] in ("励", "金", "状", "项", "杯") or match.group() == "奖" and text[match.start() - 1 : match.start()] in ("嘉", "奖", "以", "获", "颁"):
             continue
         start = _left_edge(text, match.start(), 16, strip_level=False)
+        if match.group() == "奖" and match.start() - start < 2:
+            # 2017年全省健康扶贫政策组织落实奖: a prize's name may hold verbs; it starts
+            # after the year, the list comma or the verb of receiving.
+            edge = re.search(r"(?:[，。；、：“]|\d年|荣获|获得|获)(?=[^，。；、：“]*$)", text[max(0, match.start() - 16) : match.start()])
+            start = max(0, match.start() - 16) + edge.end() if edge else start
         # Strip a leading year and 第一批: 2016年全省健康扶贫先进单位 → 全省健康扶贫先进单位.
-        head = re.match(r"^(?:\d{4}|年度?|为|第[一二三四五六七八九十\d]+批|首家|“)+", text[start : match.end()])
+        head = re.match(r"^(?:\d{4}|年度?|为|第[一二三四五六七八九十\d]+批|首家|成功创建|创建|“)+", text[start : match.end()])
         if head:
             start += head.end()
         name = text[start : match.end()]

@@ -94,7 +94,7 @@ def _quoted(text: str) -> list[Mention]:
                 continue
             label = text[start : end + len(prefix) + len(noun)]
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
-        elif _PROGRAM_END.search(inner[-4:]) and "、" not in inner and not _GENERIC.match(inner):
+        elif re.search(f"(?:{_PROGRAM_END.pattern})$", inner) and "、" not in inner and not _GENERIC.match(inner):
             found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
         elif "、" not in inner and (_TRIGGER_BEFORE.search(text[max(0, start - 4) : start]) or _in_list(text, found, start)):
             cls = _class_of_list(text, quotes, index)
