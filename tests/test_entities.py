@@ -100,6 +100,12 @@ def test_task_forces_and_teams_are_named_by_their_task(analyse, text, region, ex
     assert [e for e in ents(analyse(text, region)) if e[1] == "Organization"] == expected
 
 
+def test_each_centre_of_a_list_is_a_body(analyse):
+    text = "打造10个区域医疗中心，生殖遗传中心、心血管治疗中心、呼吸与危重症中心建设加快"
+    expected = [("生殖遗传中心", "Organization"), ("心血管治疗中心", "Organization"), ("呼吸与危重症中心", "Organization")]
+    assert [e for e in ents(analyse(text, "漯河市")) if e[1] == "Organization"] == expected
+
+
 def test_regions_carry_their_official_code(analyse):
     doc = analyse("积极推进嵩县、伊川县县域医疗中心建设", "洛阳市")
     codes = {m.label: m.region.code for m in doc._.mentions if m.region}

@@ -127,6 +127,7 @@ def find(text: str, context: Context) -> list[Mention]:
             found.append(mention)
     found += _party_committees(text, context)
     found += _task_forces(text, context)
+    found += _listed_centres(text)
     found += _terms(text)
     found = _extend_sub_units(text, _longest(found))
     return found
@@ -309,6 +310,27 @@ def _task_forces(text: str, context: Context) -> list[Mention]:
                 continue
         result.append(Mention(start, e, "Organization", "organizations", score=0.7))
     return result
+
+
+# Three or more centres listed after a clause boundary: …，生殖遗传中心、心血管治疗中心、脑卒中防治中心.
+_CENTRE_LIST = re.compile(r"(?<=[，：；])[\u4e00-\u9fff与]{2,10}?中心(?:[、和][\u4e00-\u9fff与]{2,10}?中心){2,}")
+
+
+def _listed_centres(text: str) -> list[Mention]:
+    """Each centre of a list of three or more is a body of its own.
+
+    >>> text = "打造，生殖遗传中心、心血管治疗中心和脑卒中防治中心"
+    >>> [text[m.start:m.end] for m in _listed_centres(text)]
+    ['生殖遗传中心', '心血管治疗中心', '脑卒中防治中心']
+    """
+    found = []
+    for match in _CENTRE_LIST.finditer(text):
+        at = match.start()
+        for item in re.split("[、和]", match.group()):
+            if not _CATEGORY_WORDS.match(item[:-2]):
+                found.append(Mention(at, at + len(item), "Organization", "organizations", score=0.6))
+            at += len(item) + 1
+    return found
 
 
 def _terms(text: str) -> list[Mention]:
