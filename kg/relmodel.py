@@ -23,6 +23,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
+from kg.money import amounts
 from kg.ontology_terms import PROPERTIES, fits
 from kg.relations import TRIGGERS, Relation
 from kg.rules import Mention
@@ -147,8 +148,11 @@ def relations(model: RelationModel, text: str, mentions: list[Mention], start: i
     inside = [m for m in mentions if m.start >= start and m.end <= end]
     said = {(id(r.head), id(r.tail)): r.prop for r in rule_relations if r.tail is not None}
     found = []
+    money = bool(amounts(text[start:end]))
     for head, tail in candidates(text, mentions, start, end):
         label, margin = model.predict(features(text, head, tail, start, end, said.get((id(head), id(tail))), inside))
+        if label == "funds" and not money:
+            continue  # no sentence funds anything without saying how much
         if label != NONE and margin >= threshold and label in PROPERTIES:
             domain, range_ = PROPERTIES[label]
             if (fits(head.cls, domain) or head.cls == "Person" and label == "received") and fits(tail.cls, range_):
