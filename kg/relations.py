@@ -287,18 +287,16 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
     for match in re.finditer(r"等?(?:为|作为)成员(?:单位)?", text[start:end]):
         at = start + match.start()
         listed = [m for m in inside if m.end <= at and fits(m.cls, ("Organization",))]
-        group = [m for m in listed if m.label.endswith(("小组", "指挥部", "工作组", "专班"))]
-        if not listed or not group:
+        group = next((m for m in reversed(listed) if m.label.endswith(("小组", "指挥部", "工作组", "专班"))), None)
+        if group is None or listed[-1] is group:
             continue
-        members = []
-        for m in reversed(listed):
-            if m is group[-1]:
+        first = listed[-1]  # walk back to the start of the list that ends before 为成员
+        for m in reversed(listed[:-1]):
+            if m is group or not _LIST_JOIN.match(text[m.end : first.start]):
                 break
-            members.append(m)
-            if not _LIST_JOIN.match(text[max(start, m.start - 1) : m.start]) and members[0] is not m:
-                break
-        for m in members:
-            result.append(Relation(m, "memberOf", group[-1], confidence=0.7, trigger="为成员"))
+            first = m
+        for m in _listed_from(text, inside, first, ("Organization",)):
+            result.append(Relation(m, "memberOf", group, confidence=0.7, trigger="为成员"))
     for match in re.finditer(r"作为", text[start:end]):
         at = start + match.start()
         body = next((m for m in inside if m.end == at and fits(m.cls, ("Organization",))), None)

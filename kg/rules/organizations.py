@@ -279,8 +279,8 @@ def _party_committees(text: str, context: Context) -> list[Mention]:
 # Task forces and teams named by their task, with no place before them: 成立…的健康扶贫行动
 # 指挥部, 成立疫情信息收集汇总专班, 天使减贫医疗服务队.
 _TASK_FORCE = re.compile(r"领导小组|指挥部|工作组|工作专班|专班|工作队|服务队|医疗队")
-_TASK_FORCE_START = re.compile(r"(?:成立了?|组建了?|设立了?|抽调|派出|选派|明确|召开|同时|[建做抓]好|的|是|由|和|与|及|在|对|为)$")
 _FOUNDING = re.compile(r"成立|组建|设立|召开|主持")
+_TASK_FORCE_START = re.compile(rf"(?:(?:{_FOUNDING.pattern})了?|抽调|派出|选派|明确|同时|[建做抓]好|的|是|由|和|与|及|在|对|为)$")
 #: Task forces of a government, named in full with the place of the article (a team is not).
 _GOVERNMENT_TASK_FORCES = ("领导小组", "指挥部", "工作组", "工作专班", "专班")
 
