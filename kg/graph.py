@@ -232,12 +232,13 @@ class GraphBuilder:
         for m in ex.mentions:
             yield from self._mention_quads(ex, m, article, g)
         for r in ex.relations:
-            if r.tail is None:
-                continue
             yield from self._entity_quads(r.head, g)
-            yield from self._entity_quads(r.tail, g)
-            head, tail = self._entity(r.head), self._entity(r.tail)
-            yield from self._statement(head, T[r.prop], tail, ex, min(r.head.start, r.tail.start), r.confidence, article, g, r.prop)
+            if r.tail is None:  # 以奖代补 kg:targets "工作突出的县、市"
+                tail, position = _str(r.literal), r.head.start
+            else:
+                yield from self._entity_quads(r.tail, g)
+                tail, position = self._entity(r.tail), min(r.head.start, r.tail.start)
+            yield from self._statement(self._entity(r.head), T[r.prop], tail, ex, position, r.confidence, article, g, r.prop)
         for i, f in enumerate(ex.fundings):
             yield from self._funding_quads(ex, f, article, g, i)
 

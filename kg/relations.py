@@ -105,6 +105,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _partners(text, inside, start, end)
     relations += _members(text, inside, start, end)
     relations += _helped(text, inside, start, end, objects)
+    relations += _targets(text, inside, start, end)
     relations += _issuers(text, inside)
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
@@ -325,6 +326,58 @@ def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set
         for m in helped:
             if helper is not None and helper.label != m.label:
                 result.append(Relation(helper, "supports", m, confidence=0.65, trigger="对…帮扶"))
+    return result
+
+
+# Who a program or policy is for: a group of people, villages or clinics, written out.
+_GROUP = r"[^，。；：！？“”《》（）()]{2,20}?(?:人口|人群|居民|患者|群众|贫困户|家庭|人员|老人|儿童|妇女|孕产妇|学生|村|卫生室|县、市)"
+_GROUP_WORDS = re.compile(r"^(?:将|把|对|每家|每个|每名|所有|全部|全市|全县|辖区)+")
+# 对工作突出的县、市进行奖励: the group between 对 and a verb of giving or doing.
+_FOR_GROUP = re.compile(rf"(?<![针面应相绝核])对({_GROUP})(?:进行|开展|实行|实施|提供|给予|发放)")
+# 高血压病患者纳入HEARTS项目; “两癌”筛查实现了城镇低保人群…全覆盖.
+_INTO = re.compile(rf"(?:^|[，；：])({_GROUP})(?:全部|均|统一)?纳入$")
+_COVERED = re.compile(rf"^实现了?({_GROUP})全覆盖")
+
+
+def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
+    """``targets`` literals: the group a program or policy named in the sentence is for.
+
+    >>> from kg.rules import Mention
+    >>> text = "该县采取以奖代补的方式对工作突出的县、市进行奖励。"
+    >>> [(r.head.label, r.literal) for r in _targets(text, [Mention(4, 8, "Policy", "programs", label="以奖代补")], 0, len(text))]
+    [('以奖代补', '工作突出的县、市')]
+    """
+    aims = [m for m in inside if m.cls in ("Program", "Policy")]
+    if not aims:
+        return []
+    found: list[tuple[Mention, str, int]] = []
+    for match in _FOR_GROUP.finditer(text, start, end):
+        # The program named right after the verb, else the last one before 对 within a clause.
+        after = next((m for m in aims if m.start >= match.end() and _GAP.match(text[match.end() : m.start])), None)
+        before = [m for m in aims if m.end <= match.start() and text[m.end : match.start()].count("，") <= 1 and not re.search("[；。]", text[m.end : match.start()])]
+        head = after or (before[-1] if before else None)
+        if head is not None:
+            found.append((head, match.group(1), match.end(1)))
+    for aim in aims:
+        window = max(start, aim.start - 24)
+        into = _INTO.search(text[window : aim.start])
+        if into:
+            found.append((aim, into.group(1), window + into.end(1)))
+        covered = _COVERED.match(text[aim.end : end])  # “两癌”筛查实现了…人口全覆盖
+        if covered:
+            found.append((aim, covered.group(1), aim.end + covered.end(1)))
+    # 实现贫困人口县域内住院“先诊疗后付费”和“一站式”就诊结算全覆盖: every listed aim.
+    for match in re.finditer(rf"实现({_GROUP})[^，。；]{{0,8}}?(?=[“《]?[^，。；]*?全覆盖)", text[start:end]):
+        clause_end = text.find("全覆盖", start + match.end())
+        for aim in aims:
+            if start + match.end() <= aim.start and aim.end <= clause_end:
+                found.append((aim, match.group(1), start + match.end(1)))
+    result = []
+    for head, group, group_end in found:
+        if any(m.end == group_end and fits(m.cls, ("Organization", "Region")) for m in inside):
+            continue  # 对偃师市游庄村: a named place or body is a node, not a literal
+        group = _GROUP_WORDS.sub("", group)
+        result.append(Relation(head, "targets", None, literal=group, confidence=0.6, trigger="对/纳入/覆盖"))
     return result
 
 

@@ -71,10 +71,11 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
     """A pyvis Network of the graph's entities and relations (the ``max_nodes`` best
     connected ones), and a note saying what was left out."""
     degree: dict[str, int] = {}
+    entities = seen.entities
     for s, _, o in seen.edges:
         for end in (s, o):
-            degree[end] = degree.get(end, 0) + 1
-    entities = seen.entities
+            if end in entities:  # not a literal (kg:targets "贫困人口")
+                degree[end] = degree.get(end, 0) + 1
     connected = [iri for iri in entities if degree.get(iri)]
     keep = set(sorted(connected, key=lambda iri: (-degree[iri], iri))[:max_nodes])
     net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")

@@ -6,7 +6,7 @@ import pytest
 
 
 def rels(doc):
-    return {(r.head.label, r.prop, r.tail.label) for r in doc._.relations if r.trigger != "name"}
+    return {(r.head.label, r.prop, r.tail.label if r.tail else r.literal) for r in doc._.relations if r.trigger != "name"}
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,25 @@ def rels(doc):
 )
 def test_relations_stated_in_a_sentence_are_found(analyse, text, region, expected):
     assert rels(analyse(text, region)) == expected
+
+
+@pytest.mark.parametrize(
+    "text, region, expected",
+    [
+        ("焦作市拿出500万元，采取以奖代补的方式对工作突出的县、市进行奖励。", "焦作市", ("以奖代补", "工作突出的县、市")),
+        ("郑州市建立困难群众大病补充医疗保险制度，将贫困人口全部纳入医疗救助范围。", "郑州市", ("医疗救助", "贫困人口")),
+        ("许昌市还实现贫困人口县域内住院“先诊疗后付费”全覆盖。", "许昌市", ("先诊疗后付费", "贫困人口")),
+        ("“两癌”筛查实现了城镇低保人群和农村贫困人口全覆盖。", "郑州市", ("“两癌”筛查", "城镇低保人群和农村贫困人口")),
+    ],
+)
+def test_the_group_a_program_is_for_is_a_targets_literal(analyse, text, region, expected):
+    found = {(r.head.label, r.literal) for r in analyse(text, region)._.relations if r.prop == "targets"}
+    assert expected in found
+
+
+def test_a_named_body_after_dui_is_not_a_target(analyse):
+    doc = analyse("许昌市实施“百医包百村”行动计划，组织114个医疗单位对偃师市游庄村进行帮扶。", "许昌市")
+    assert not [r for r in doc._.relations if r.prop == "targets"]
 
 
 def test_a_sentence_without_a_subject_gives_no_relation(analyse):
