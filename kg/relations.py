@@ -30,7 +30,7 @@ from kg.rules import Mention
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善"], ("runs",)),
+    **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善", "进行"], ("runs",)),
     **dict.fromkeys(["推进"], ("runs", "implements")),
     **dict.fromkeys(["构建"], ("runs", "issues")),
     **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实"], ("implements", "runs")),
@@ -451,7 +451,7 @@ def _fundings(text: str, inside: list[Mention], start: int, end: int, objects: s
         funder = recipient = None
         trigger = _FUNDING_TRIGGER.search(text[max(start, a_start - 12) : a_start])
         if trigger:
-            funder = _agent(text, inside, a_start - len(trigger.group()), "funds", set(), start)
+            funder = _agent(text, inside, a_start - len(trigger.group()), "funds", objects, start)
             after = [m for m in inside if m.start >= a_end and re.match(r"^[^，。；]{0,8}$", text[a_end : m.start]) and fits(m.cls, PROPERTIES["funds"][1])]
             # 实施X工程，…投资34.3亿元: with nothing named after the amount, the money is for
             # the program the sentence named after the funder.

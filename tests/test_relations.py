@@ -32,6 +32,12 @@ def rels(doc):
         ("为严防疫情反弹，市卫健委坚决贯彻“外防输入、内防反弹”总体策略。", "漯河市", {("漯河市卫生健康委员会", "implements", "外防输入、内防反弹")}),
         ("许昌市政府通过“统一招标、集中采购”的方式购买商业保险。", "许昌市", {("许昌市人民政府", "implements", "统一招标、集中采购")}),
         ("市卫健委立足全市实际，一手抓疫情防控，一手抓脱贫攻坚。", "漯河市", {("漯河市卫生健康委员会", "runs", "脱贫攻坚")}),
+        # The treasury (市财政) spends for its city; 进行 a program runs it.
+        ("市财政投入2660万元，利用3年时间分批进行了标准化村卫生室建设。", "驻马店市",
+         {("驻马店市", "funds", "标准化村卫生室建设"), ("驻马店市", "runs", "标准化村卫生室建设")}),
+        # A place listed in what a sentence builds does not pay for it: the agent does.
+        ("洛阳市积极推进嵩县、伊川县4个县域医疗中心建设先行先试，累计投资1.5亿元。", "洛阳市",
+         {("洛阳市", "runs", "县域医疗中心建设"), ("洛阳市", "funds", "县域医疗中心建设")}),
         # Places listed before a count say where; the program after them is the object.
         ("洛阳市积极推进嵩县、伊川县4个县域医疗中心建设先行先试。", "洛阳市", {("洛阳市", "runs", "县域医疗中心建设")}),
         # Members of a task force, partners with 会同, help with 对…的帮扶, guidance with 在…指导下.

@@ -22,6 +22,8 @@ RELATIVE = {
     "全区": "County", "我区": "County", "该区": "County",
     "全省": "Province", "我省": "Province", "本省": "Province", "该省": "Province",
     "全镇": "Township", "该镇": "Township", "全乡": "Township", "该乡": "Township",
+    # 市财政投入2660万元: the treasury spends for its city or county.
+    "市财政": "City", "市级财政": "City", "市县财政": "City", "县财政": "County", "县级财政": "County",
 }  # fmt: skip
 
 _RELATIVE = re.compile("|".join(RELATIVE))
