@@ -47,7 +47,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 _TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse=True)))
 # Between a trigger and its object: aspect particles, adverbs, counts.
-_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
+_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|全省|全国|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
+# What describes a body before its name: 由副市长孙晓红任组长，…等部门组成的.
+_MADE_UP = re.compile(r"了?[^。；“”]{2,40}?(?:任组长|任副组长|组成|牵头)的")
 # Words that join listed objects.
 _LIST_JOIN = re.compile(r"^(?:、|和|及|以及|与|，以及|”“|》《|”、“|》、《)(?:\d{4}年度?)?$")
 # Prepositions that make the entity after them something other than the agent.
@@ -91,6 +93,8 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
             if prop is None:
                 continue
             head = _agent(text, inside, match.start(), prop, objects, start)
+            if text[match.end() : match.end() + 1] == "的":  # 在南阳市卫生健康委员会举办的“医德医风提升年”演讲比赛中
+                head = next((m for m in inside if m.end == match.start() and fits(m.cls, PROPERTIES[prop][0]) and m.cls != "Person"), head)
             if head is None or head is tail or head.label == tail.label:
                 continue
             relations.append(Relation(head, prop, tail, confidence=0.75, trigger=match.group()))
@@ -99,6 +103,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
             objects.update(id(m) for m in inside if match.end() <= m.start < tails[0].start)
     relations += _means(text, inside, start, end, objects)
     relations += _made_part_of(text, inside, start, end, objects)
+    relations += _own_work(text, inside)
     relations += _winners(text, inside, start, end)
     relations += _guided(text, inside, start, end)
     relations = _with_co_agents(text, inside, relations)
@@ -125,7 +130,11 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
     following = [m for m in inside if m.start >= after]
     if not following:
         return []
-    if not _GAP.match(text[after : following[0].start]):
+    # 成立了由副市长孙晓红任组长，…等部门组成的健康扶贫行动指挥部: a body after who leads or makes it up.
+    body = next((m for m in following if fits(m.cls, ("Organization",)) and _MADE_UP.fullmatch(text[after : m.start])), None)
+    if body is not None:
+        following = following[following.index(body) :]
+    elif not _GAP.match(text[after : following[0].start]):
         # 落实新时代漯河经济社会发展“四三二一”工作布局: a quoted name may come after what
         # describes it (places included).
         quoted = next((m for m in following if text[m.start] == "“"), None)
@@ -166,10 +175,19 @@ def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, obje
         before = text[max(sentence_start, chain_start - 4) : chain_start]
         if _NOT_AGENT_BEFORE.search(before) and not (passive and "由" in before):
             continue
+        if before.endswith("被"):  # 驻马店市…被工信部、国家卫生健康委授予: the subject, not the giver
+            continue
         if m.cls == "Person" and prop != "received":
             continue
+        if m.extra.get("party") and isinstance(m.anchor, Region) and re.match("副?书记", text[m.end : m.end + 3]) and fits(m.anchor.level, domain):
+            return _party_region(m)  # 焦作市委书记王小平…成立: the secretary acts for the city
         return m
     return None
+
+
+def _party_region(m: Mention) -> Mention:
+    """The region a party committee mention (焦作市委) belongs to, as a mention."""
+    return Mention(m.start, m.start + len(m.anchor.name), m.anchor.level, "regions", label=m.anchor.name, region=m.anchor)
 
 
 # 以医养中心建设为突破口: what a region or body takes as its lever is what it runs.
@@ -186,6 +204,15 @@ def _means(text: str, inside: list[Mention], start: int, end: int, objects: set[
         head = _agent(text, inside, m.start - 1, prop, objects, start)
         if head is not None:
             result.append(Relation(head, prop, m, confidence=0.7, trigger="以…为"))
+    return result
+
+
+def _own_work(text: str, inside: list[Mention]) -> list[Relation]:
+    """许昌市健康扶贫工作多次受到表彰: a place's or body's program work is a program it runs."""
+    result = []
+    for owner, program in zip(inside, inside[1:]):
+        if program.cls == "Program" and owner.end == program.start and text[program.end : program.end + 2] == "工作" and fits(owner.cls, PROPERTIES["runs"][0]):
+            result.append(Relation(owner, "runs", program, confidence=0.65, trigger="X…工作"))
     return result
 
 
@@ -430,7 +457,7 @@ def _body_before(text: str, inside: list[Mention], position: int, post: str) -> 
         if m.cls == "Person":
             continue
         if post[0] in "市县省区" and m.extra.get("party") and m.start < position < m.end and isinstance(m.anchor, Region):
-            return Mention(m.start, m.start + len(m.anchor.name), m.anchor.level, "regions", label=m.anchor.name, region=m.anchor)
+            return _party_region(m)
         if m.end == position and fits(m.cls, ("Organization",)):
             return m
         if post[0] in "市县省区" and m.end in (position, position + 1) and fits(m.cls, ("Region",)):

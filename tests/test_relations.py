@@ -38,6 +38,16 @@ def rels(doc):
         # A place listed in what a sentence builds does not pay for it: the agent does.
         ("洛阳市积极推进嵩县、伊川县4个县域医疗中心建设先行先试，累计投资1.5亿元。", "洛阳市",
          {("洛阳市", "runs", "县域医疗中心建设"), ("洛阳市", "funds", "县域医疗中心建设")}),
+        # A body after who leads or makes it up is what was founded; a party secretary acts for the city.
+        ("郑州市委、市政府成立了由副市长孙晓红任组长，卫生健康、发改、民政等部门组成的健康扶贫行动指挥部。", "郑州市",
+         {("中共郑州市委员会", "establishes", "郑州市健康扶贫行动指挥部"), ("郑州市人民政府", "establishes", "郑州市健康扶贫行动指挥部")}),
+        ("焦作市委书记王小平直接指挥，成立市委副书记任组长的医养中心建设领导小组。", "焦作市",
+         {("焦作市", "establishes", "焦作市医养中心建设领导小组"), ("王小平", "leads", "焦作市")}),
+        # The grantor after 被 is not the one honoured; the body before 举办的 runs what it holds.
+        ("驻马店市被工信部、国家卫生健康委授予第一批全国“互联网+健康扶贫试点地区”。", "驻马店市",
+         {("驻马店市", "received", "全国“互联网+健康扶贫试点地区”")}),
+        ("在南阳市卫生健康委员会开展的“369”人才工程中，新野县人民医院表现突出。", "南阳市", {("南阳市卫生健康委员会", "runs", "“369”人才工程")}),
+        ("许昌市健康扶贫工作多次受到省、市通报表彰。", "许昌市", {("许昌市", "runs", "健康扶贫")}),
         # Places listed before a count say where; the program after them is the object.
         ("洛阳市积极推进嵩县、伊川县4个县域医疗中心建设先行先试。", "洛阳市", {("洛阳市", "runs", "县域医疗中心建设")}),
         # Members of a task force, partners with 会同, help with 对…的帮扶, guidance with 在…指导下.

@@ -77,14 +77,17 @@ def _awards(text: str) -> list[Mention]:
         head = re.match(r"^(?:\d{4}|年度?|为|第[一二三四五六七八九十\d]+批|首家|成功创建|创建|“)+", text[start : match.end()])
         if head:
             start += head.end()
-        name = text[start : match.end()]
+        end = match.end()
+        if re.search(r"(?:全国|全省|全市)“$", text[max(0, start - 3) : start]) and text[end : end + 1] == "”":
+            start, end = start - 3, end + 1  # 全国“互联网+健康扶贫试点地区”: the level and quotes are the title's
+        name = text[start:end]
         if len(name) < 4 or _GENERIC_AWARD.match(name):
             continue
         before = text[max(0, start - 12) : start]
         score = 0.85 if _AWARD_BEFORE.search(before) else 0.6
         if not name.endswith("奖") and score < 0.8:
             continue  # a title nobody is said to receive (全民运动健身模范市创建工作)
-        found.append(Mention(start, match.end(), "Award", "honours", label=name.strip("“”"), score=score))
+        found.append(Mention(start, end, "Award", "honours", label=name if name.endswith("”") else name.strip("“”"), score=score))
     for start, end, inner in quoted(text):
         if not _AWARD_END.search(inner) and 2 <= len(inner) <= 12 and not re.search("[，、。]", inner):
             if re.search(r"(?:荣获|授予|获得)[^，。“”]{0,12}$", text[max(0, start - 14) : start]):

@@ -170,7 +170,7 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
         core = text[chain_end:s]
         longest = LONG_CORE_AFTER_PLACE.get(text[s:e], MAX_CORE_AFTER_PLACE[cls])
         # A task force's name describes its task (医院提质升级工作领导小组): verbs are allowed in it.
-        proper = _proper(core) if text[s:e] not in LONG_CORE_AFTER_PLACE else all(is_han(ch) or ch in "+“”" for ch in core) and not _FOUNDING.search(core)
+        proper = _proper(core) if text[s:e] not in LONG_CORE_AFTER_PLACE else all(is_han(ch) or ch in "+“”" for ch in core) and not _FOUNDING.search(core) and not _LED_BY.search(core)
         if chain_end > s or len(core) > longest or not proper or _has_anchor(anchors, chain_end, s):
             continue
         if not _chain_ok(text, start, anchors):
@@ -280,6 +280,8 @@ def _party_committees(text: str, context: Context) -> list[Mention]:
 # 指挥部, 成立疫情信息收集汇总专班, 天使减贫医疗服务队.
 _TASK_FORCE = re.compile(r"领导小组|指挥部|工作组|工作专班|专班|工作队|服务队|医疗队")
 _FOUNDING = re.compile(r"成立|组建|设立|召开|主持")
+# 市委副书记任组长的医养中心建设领导小组: who leads it is not part of its name.
+_LED_BY = re.compile(r"任(?:副)?组长|组成|的")
 _TASK_FORCE_START = re.compile(rf"(?:(?:{_FOUNDING.pattern})了?|抽调|派出|选派|明确|同时|[建做抓]好|的|是|由|和|与|及|在|对|为)$")
 #: Task forces of a government, named in full with the place of the article (a team is not).
 _GOVERNMENT_TASK_FORCES = ("领导小组", "指挥部", "工作组", "工作专班", "专班")
