@@ -147,6 +147,11 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
         places += 1
     if 0 < places < len(following) and re.match(r"^(?:等)?\d+个$", text[following[places - 1].end : following[places].start]):
         following = following[places:]
+    # 贯彻中共中央、国务院关于…的意见: the bodies say who issued it; the document is the object.
+    issuers = _listed_from(text, inside, following[0], ("Organization",)) if fits(following[0].cls, ("Organization",)) else []
+    document = next((m for m in following if issuers and m.start >= issuers[-1].end), None)
+    if document is not None and document.cls == "Policy" and text[issuers[-1].end : document.start] in _ISSUED_BY:
+        following = following[following.index(document) :]
     result = [following[0]]
     for previous, current in zip(following, following[1:]):
         if not _LIST_JOIN.match(text[previous.end : current.start]) and text[previous.end : current.start] not in ("", "等"):
@@ -318,12 +323,8 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
         group = next((m for m in reversed(listed) if m.label.endswith(("小组", "指挥部", "工作组", "专班"))), None)
         if group is None or listed[-1] is group:
             continue
-        first = listed[-1]  # walk back to the start of the list that ends before 为成员
-        for m in reversed(listed[:-1]):
-            if m is group or not _LIST_JOIN.match(text[m.end : first.start]):
-                break
-            first = m
-        for m in _listed_from(text, inside, first, ("Organization",)):
+        members = _listed_before(text, listed)  # the list that ends before 为成员
+        for m in reversed(members[: members.index(group)] if group in members else members):
             result.append(Relation(m, "memberOf", group, confidence=0.7, trigger="为成员"))
     for match in re.finditer(r"作为", text[start:end]):
         at = start + match.start()
@@ -413,11 +414,23 @@ _ISSUED_BY = ("", "的", "印发的", "出台的", "发布的", "制定的", "�
 
 
 def _issuers(text: str, inside: list[Mention]) -> list[Relation]:
+    """中共中央、国务院关于…的意见: the bodies listed right before a document issued it."""
     result = []
-    for previous, policy in zip(inside, inside[1:]):
-        if policy.cls == "Policy" and text[policy.start : policy.start + 1] == "《" and text[previous.end : policy.start] in _ISSUED_BY:
-            if previous.cls != "Person" and fits(previous.cls, PROPERTIES["issues"][0]):
-                result.append(Relation(previous, "issues", policy, confidence=0.7, trigger="X《…》"))
+    for index, (previous, policy) in enumerate(zip(inside, inside[1:])):
+        if policy.cls == "Policy" and text[policy.start : policy.start + 1] in ("《", "关") and text[previous.end : policy.start] in _ISSUED_BY:
+            for body in reversed(_listed_before(text, inside[: index + 1])):
+                if body.cls != "Person" and fits(body.cls, PROPERTIES["issues"][0]):
+                    result.append(Relation(body, "issues", policy, confidence=0.7, trigger="X《…》"))
+    return result
+
+
+def _listed_before(text: str, preceding: list[Mention]) -> list[Mention]:
+    """The last of ``preceding`` and the ones listed right before it (A、B和C → C, B, A)."""
+    result = [preceding[-1]]
+    for m in reversed(preceding[:-1]):
+        if not _LIST_JOIN.match(text[m.end : result[-1].start]):
+            break
+        result.append(m)
     return result
 
 

@@ -48,6 +48,11 @@ def rels(doc):
          {("驻马店市", "received", "全国“互联网+健康扶贫试点地区”")}),
         ("在南阳市卫生健康委员会开展的“369”人才工程中，新野县人民医院表现突出。", "南阳市", {("南阳市卫生健康委员会", "runs", "“369”人才工程")}),
         ("许昌市健康扶贫工作多次受到省、市通报表彰。", "许昌市", {("许昌市", "runs", "健康扶贫")}),
+        # A document named without book-title marks, issued by the bodies listed before it.
+        ("开封市将全力贯彻中共中央、国务院和省委、省政府关于促进中医药传承创新发展的意见。", "开封市",
+         {("开封市", "implements", "关于促进中医药传承创新发展的意见"), ("中共中央", "issues", "关于促进中医药传承创新发展的意见"),
+          ("国务院", "issues", "关于促进中医药传承创新发展的意见"), ("中共河南省委员会", "issues", "关于促进中医药传承创新发展的意见"),
+          ("河南省人民政府", "issues", "关于促进中医药传承创新发展的意见")}),
         # Places listed before a count say where; the program after them is the object.
         ("洛阳市积极推进嵩县、伊川县4个县域医疗中心建设先行先试。", "洛阳市", {("洛阳市", "runs", "县域医疗中心建设")}),
         # Members of a task force, partners with 会同, help with 对…的帮扶, guidance with 在…指导下.
