@@ -78,6 +78,7 @@ class KG(DefinedNamespace):
     supports: URIRef
     surface: URIRef
     targets: URIRef
+    tripleKey: URIRef
     unit: URIRef
     version: URIRef
     year: URIRef

@@ -118,6 +118,17 @@ def test_shacl_catches_a_relation_without_provenance(seed_build, tmp_path):
     assert not conforms and "no rdf:Statement" in report
 
 
+def test_shacl_catches_a_statement_with_a_wrong_triple_key(seed_build):
+    pyshacl = pytest.importorskip("pyshacl")
+    data = rdflib.Graph().parse(seed_build.out_dir / "graph.ttl")
+    key = rdflib.URIRef("https://example.org/kg/ontology#tripleKey")
+    statement, old = next(iter(data.subject_objects(key)))
+    data.set((statement, key, rdflib.Literal("0" * 16 if str(old) != "0" * 16 else "1" * 16)))
+    shapes = rdflib.Graph().parse(ROOT / "ontology" / "shapes.ttl")
+    conforms, _, report = pyshacl.validate(data, shacl_graph=shapes, inference="rdfs", advanced=True)
+    assert not conforms and "kg:tripleKey is not the key" in report
+
+
 def test_turtle_and_nquads_outputs_parse_and_agree(seed_build):
     from rdflib.compare import isomorphic
 

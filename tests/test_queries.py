@@ -23,6 +23,13 @@ def test_cities_programs_lists_who_runs_what(seed_store):
     assert ("焦作市", "医养中心建设") in found and ("许昌市", "急危重症三级救治网") in found
 
 
+@pytest.mark.parametrize("name", ["cities_programs", "policies"])
+def test_every_row_comes_with_the_sentence_that_says_so(seed_store, name):
+    # These queries find the sentence through kg:tripleKey, which SPARQL recomputes with SHA1().
+    found = rows(seed_store, name)
+    assert found and all(r["evidence"] for r in found)
+
+
 def test_care_facilities_name_the_region_that_runs_them(seed_store):
     found = {r["what"]: r["regions"] for r in rows(seed_store, "care_facilities")}
     assert "焦作市" in found["医养中心建设"]
