@@ -236,7 +236,10 @@ def test_clicking_a_node_shows_its_evidence_sentences(browser, seed_server):
     panel = browser.find_element("id", "panel")
 
     # An edge first: 洛阳市 —资助→ 乡镇卫生院提升工程, with the sentence that says so.
-    funds = browser.execute_script("const s = window.kgExplorer.state; return Object.keys(s.edgeById).find(id => s.edgeById[id].property === 'funds');")
+    funds = browser.execute_script(
+        "const s = window.kgExplorer.state; return Object.keys(s.edgeById).find(id => s.edgeById[id].property === 'funds'"
+        " && s.edgeById[id].to.endsWith('乡镇卫生院提升工程'));"
+    )
     click_edge(browser, funds)
     wait(browser, lambda d: "funds" in panel.find_element("css selector", ".chip").text, message="clicking the edge showed no edge panel")
     edge_sentences = [s.text for s in panel.find_elements("css selector", ".evidence .sentence")]
