@@ -434,7 +434,7 @@ class Merge:
     "kg_relations",
     requires=["doc._.mentions", "token.is_sent_start"],
     assigns=["doc._.relations", "doc._.fundings"],
-    default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 5.0},
+    default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 8.0},
 )
 def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool, model_threshold: float) -> "Relations":
     return Relations(min_confidence, located_in_from_names, model_threshold)
