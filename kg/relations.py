@@ -148,10 +148,11 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
     if 0 < places < len(following) and re.match(r"^(?:等)?\d+个$", text[following[places - 1].end : following[places].start]):
         following = following[places:]
     # 贯彻中共中央、国务院关于…的意见: the bodies say who issued it; the document is the object.
-    issuers = _listed_from(text, inside, following[0], ("Organization",)) if fits(following[0].cls, ("Organization",)) else []
-    document = next((m for m in following if issuers and m.start >= issuers[-1].end), None)
-    if document is not None and document.cls == "Policy" and text[issuers[-1].end : document.start] in _ISSUED_BY:
-        following = following[following.index(document) :]
+    if fits(following[0].cls, ("Organization",)):
+        issuers_end = _listed_from(text, inside, following[0], ("Organization",))[-1].end
+        document = next((m for m in following if m.start >= issuers_end), None)
+        if document is not None and document.cls == "Policy" and text[issuers_end : document.start] in _ISSUED_BY:
+            following = following[following.index(document) :]
     result = [following[0]]
     for previous, current in zip(following, following[1:]):
         if not _LIST_JOIN.match(text[previous.end : current.start]) and text[previous.end : current.start] not in ("", "等"):
