@@ -163,10 +163,10 @@ def article_key(fingerprint: str, article, source: str) -> str:
 
 
 class Cache:
-    """Records by content key: ``articles/`` holds each article's summary (all of its
-    record but the triples) as JSON beside its N-Triples (``.nt``) and Turtle (``.ttl``),
-    ``pages/`` the article keys of each page and its records' summaries. A damaged entry
-    is a miss."""
+    """Records by content key: ``articles/`` holds each article's record in one file (a
+    line of JSON, its summary with the sizes of its triples, then its N-Triples and its
+    Turtle), ``pages/`` the article keys of each page and its records' summaries. A
+    damaged entry is a miss."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -199,22 +199,24 @@ class Cache:
             _write_file(path, payload)
 
     def record(self, key: str) -> ArticleRecord | None:
-        summary = self._read("articles", key)
         try:
-            triples = {name: self._path("articles", key, suffix).read_bytes() for name, suffix in _TRIPLES.items()}
-        except OSError:
+            head, _, triples = self._path("articles", key, ".rec").read_bytes().partition(b"\n")
+            summary = json.loads(head)
+            sizes = summary.pop("sizes")
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
             return None
-        return _record(dict(summary, **triples)) if isinstance(summary, dict) else None
+        if not isinstance(sizes, list) or sum(sizes) != len(triples):
+            return None
+        return _record(dict(summary, ntriples=triples[: sizes[0]], turtle=triples[sizes[0] :]))
 
     def put(self, key: str, record: ArticleRecord) -> None:
-        for name, suffix in _TRIPLES.items():  # first, so that a summary is never without them
-            self._write("articles", key, getattr(record, name), suffix)
-        self._write("articles", key, _summary(record))
+        head = dict(_summary(record), sizes=[len(record.ntriples), len(record.turtle)])
+        self._write("articles", key, json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + record.ntriples + record.turtle, ".rec")
 
     def has_page(self, key: str) -> bool:
         """Whether a page and all its articles are held (without reading the records)."""
         data = self._read("pages", key)
-        return isinstance(data, dict) and all(self._path("articles", k).exists() for k in data.get("articles", []))
+        return isinstance(data, dict) and all(self._path("articles", k, ".rec").exists() for k in data.get("articles", []))
 
     def page(self, key: str) -> tuple[list[ArticleRecord], int] | None:
         """A page's records and its length in characters, or None."""
@@ -238,12 +240,9 @@ class Cache:
         self._write("pages", key, {"articles": article_keys, "characters": characters, "summaries": [_summary(r) for r in records]})
 
 
-_TRIPLES = {"ntriples": ".nt", "turtle": ".ttl"}  # a record's triples, in files of their own
-
-
 def _summary(record: ArticleRecord) -> dict:
     """A record's fields but its triples, for JSON."""
-    return {k: v for k, v in vars(record).items() if k not in _TRIPLES}
+    return {k: v for k, v in vars(record).items() if k not in ("ntriples", "turtle")}
 
 
 def _write_file(path: Path, data: bytes) -> None:

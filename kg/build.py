@@ -7,7 +7,7 @@
 5. graph     each article's RDF with provenance            (:mod:`kg.graph`)
    — stages 1-5 run on batches of files (:mod:`kg.batch`): here, in ``--workers``
      processes, or on a Dask cluster; unchanged pages and articles come from the cache —
-6. store     the records streamed to ``graph.nq``, ``graph.ttl`` and an Oxigraph store,
+6. store     the records streamed to ``graph.trig``, ``graph.ttl`` and an Oxigraph store,
              or the last build's store patched when few pages changed (:mod:`kg.store`)
 7. view      ``graph.html``, from what the records noted     (:mod:`kg.view`)
 
@@ -29,7 +29,7 @@ from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, proce
 from kg.graph import ArticleRecord, Counts, GraphBuilder
 from kg.ingest import InputError, find_files
 from kg.nlp import load_config
-from kg.store import NQUADS, STORE_DIR, TURTLE, Span, atomic_write
+from kg.store import STORE_DIR, TRIG, TURTLE, Span, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
@@ -121,7 +121,7 @@ def build(
     producing = [0.0]
     report.quads, spans = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
     for index, span in spans.items():
-        built_pages[index].update(nquads=span.nquads, turtle=span.turtle)
+        built_pages[index].update(trig=span.trig, turtle=span.turtle)
     report.patched = removed is not None
     report.timings["store"] = time.perf_counter() - store_started - producing[0]
     # 7: the view
@@ -134,7 +134,7 @@ def build(
     report.outputs = {
         "store": out_dir / "store",
         "turtle": out_dir / TURTLE,
-        "nquads": out_dir / NQUADS,
+        "trig": out_dir / TRIG,
         "view": out_dir / "graph.html",
         "config": out_dir / "config.cfg",
     }
@@ -165,7 +165,7 @@ def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes:
 
 def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, max_changed: float) -> tuple[dict[str, Span] | None, list[str] | None]:
     """The pages of the last build that are still here, each with where it is in the
-    last ``graph.nq`` and ``graph.ttl``, and the N-Triples of the pages gone since (or
+    last ``graph.trig`` and ``graph.ttl``, and the N-Triples of the pages gone since (or
     changed), when patching that build is worth it (same pipeline, files as it left
     them, at most ``max_changed`` of the pages changed); otherwise ``(None, None)``."""
     try:
@@ -187,15 +187,15 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
             return None, None
         removed += [record.ntriples for record in page[0]]
     try:
-        kept = {key: Span(tuple(page["nquads"]), tuple(page["turtle"]), set()) for key, page in stored.items() if key in keys}
+        kept = {key: Span(tuple(page["trig"]), tuple(page["turtle"]), set()) for key, page in stored.items() if key in keys}
     except (KeyError, TypeError):
         return None, None
     return kept, removed
 
 
 def _sizes(out_dir: Path) -> dict[str, int]:
-    """The sizes of the last build's ``graph.nq`` and ``graph.ttl`` (0 when missing)."""
-    return {name: (out_dir / name).stat().st_size if (out_dir / name).exists() else 0 for name in (NQUADS, TURTLE)}
+    """The sizes of the last build's ``graph.trig`` and ``graph.ttl`` (0 when missing)."""
+    return {name: (out_dir / name).stat().st_size if (out_dir / name).exists() else 0 for name in (TRIG, TURTLE)}
 
 
 def source_name(path: Path, roots: list[Path]) -> str:

@@ -13,6 +13,7 @@ IRI comes from its canonical label, so the same body named in two articles is on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ DERIVED, ATTRIBUTED, AGENT = _n(PROV.wasDerivedFrom), _n(PROV.wasAttributedTo), 
 DATASET = _n(PROV.Entity)
 
 
+@functools.lru_cache(maxsize=65536)  # the same names come back in article after article
 def _safe(text: str) -> str:
     """Percent-encode everything in an IRI segment but letters, digits and Chinese."""
     return "".join(ch if ch.isalnum() and ch not in "<>" or ch in "-_.~+" else quote(ch, safe="") for ch in text)
@@ -70,19 +72,26 @@ def triple_key(s: str, p: str, o: str) -> str:
     return hashlib.sha1(f"{s} {p} {o}".encode("utf-8")).hexdigest()[:16]
 
 
-def _shared(ntriples: bytes, graph: str | None) -> list[str]:
-    """Digests of the lines whose subject is not the article (``graph``) or named below
-    it (its mentions, statements, fundings): the lines another article may state too.
+def _own_first(ntriples: bytes, graph: str | None) -> tuple[bytes, int, list[str]]:
+    """A record's N-Triples with its own lines first (those whose subject is the article,
+    ``graph``, or named below it: its mentions, statements, fundings), then the lines
+    another article may state too; where those begin; and their digests.
 
-    >>> _shared(b'<g/m1> <p> "x" .\\n<e> <p> "y" .\\n', "<g>") == [line_digest(b'<e> <p> "y" .')]
-    True
+    >>> text, at, digests = _own_first(b'<e> <p> "y" .\\n<g/m1> <p> "x" .\\n', "<g>")
+    >>> text, at, digests == [line_digest(b'<e> <p> "y" .')]
+    (b'<g/m1> <p> "x" .\\n<e> <p> "y" .\\n', 17, True)
     """
     if graph is None:
-        return []
-    own, below = graph.encode("utf-8"), graph[:-1].encode("utf-8") + b"/"
-    return sorted({line_digest(line) for line in set(ntriples.splitlines()) if not line.startswith(below) and not line.startswith(own + b" ")})
+        return ntriples, len(ntriples), []
+    own_prefix, below = graph.encode("utf-8") + b" ", graph[:-1].encode("utf-8") + b"/"
+    own, shared = [], []
+    for line in ntriples.splitlines(keepends=True):
+        (own if line.startswith(below) or line.startswith(own_prefix) else shared).append(line)
+    head = b"".join(own)
+    return head + b"".join(shared), len(head), sorted({line_digest(line.rstrip(b"\n")) for line in shared})
 
 
+@functools.lru_cache(maxsize=65536)
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
 
@@ -98,7 +107,7 @@ def _str(value: str) -> ox.Literal:
 @dataclass
 class ArticleRecord:
     """Everything one article (or the ontology header, or the region hierarchy) adds to
-    the graph: its triples as N-Triples and as Turtle (UTF-8), its graph name in ``graph.nq``
+    the graph: its triples as N-Triples and as Turtle (UTF-8), its graph name in ``graph.trig``
     (None: the default graph), and what the summary counts and the view draws.
     Self-contained, so it can come from a worker process, a Dask worker or the cache."""
 
@@ -117,6 +126,7 @@ class ArticleRecord:
     # article's own (an entity's type, label, relations): the only lines another article
     # may state too, so a patched store keeps a removed one that an unchanged article holds.
     shared: list[str] = field(default_factory=list)
+    shared_at: int = 0  # where those lines begin in ``ntriples``: the article's own come first
 
 
 @dataclass
@@ -190,7 +200,7 @@ class GraphBuilder:
         return self.record(self.article_quads(ex, source_file), graph, ex.article.title or ex.text[:30])
 
     def record(self, quads: Iterable[ox.Quad], graph: str | None = None, title: str = "") -> ArticleRecord:
-        """The record of some quads (``graph``: their graph name in ``graph.nq``).
+        """The record of some quads (``graph``: their graph name in ``graph.trig``).
 
         >>> b = GraphBuilder("https://example.org/kg/")
         >>> r = b.record(b.gazetteer_quads(["410300"]))
@@ -201,12 +211,12 @@ class GraphBuilder:
         triples = [q.triple for q in quads]
         turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
         self._tally = _Tally()
-        ntriples = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        ntriples, shared_at, shared = _own_first(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), graph)
         return ArticleRecord(
             ntriples, _without_prefixes(turtle), graph, title,
             sorted((iri, cls, label) for (iri, cls), label in tally.entities.items()), sorted(tally.relations), tally.evidence,
             sorted({r.code for r in self._article_regions}) if graph else [], tally.mentions, tally.fundings, tally.statements,
-            _shared(ntriples, graph),
+            shared, shared_at,
         )  # fmt: skip
 
     # -- public -------------------------------------------------------------------

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 STORE_DIR = "store"
 TURTLE = "graph.ttl"
-NQUADS = "graph.nq"
+TRIG = "graph.trig"
 PREFIXES = {
     "kg": "https://example.org/kg/ontology#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -37,6 +37,7 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
 }
+LOAD_CHUNK = 32_000_000  # bytes of N-Triples per load: a few big loads cost less than many small ones
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
@@ -69,6 +70,7 @@ class Triples:
 
     text: str
     graph: str | None = None
+    shared_at = 0  # every line is the record's own (see :attr:`kg.graph.ArticleRecord.shared_at`)
 
     @property
     def ntriples(self) -> bytes:
@@ -89,19 +91,20 @@ def line_digest(line: bytes) -> str:
 @dataclass
 class Span:
     """A page unchanged since the last build, written by copying its bytes from the last
-    ``graph.nq`` and ``graph.ttl`` (``[start, end)`` offsets), with the digests of the
+    ``graph.trig`` and ``graph.ttl`` (``[start, end)`` offsets), with the digests of the
     lines it shares with other articles (:attr:`kg.graph.ArticleRecord.shared`)."""
 
-    nquads: tuple[int, int]
+    trig: tuple[int, int]
     turtle: tuple[int, int]
     shared: set[str]
 
 
 def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None) -> tuple[int, dict]:
-    """Write records (anything with ``ntriples`` and ``turtle``, both UTF-8, and ``graph``, each with a
-    tag, e.g. its page) to ``graph.nq`` (each under its graph name), ``graph.ttl`` (one
-    after the other: a fact two articles state appears twice, which RDF reads as one)
-    and the store under ``out_dir``, whose default graph holds every fact once. Returns
+    """Write records (anything with ``ntriples`` and ``turtle``, both UTF-8, ``graph`` and
+    ``shared_at``, each with a tag, e.g. its page) to ``graph.trig`` (each in its named
+    graph), ``graph.ttl`` (one after the other: a fact two articles state appears twice,
+    which RDF reads as one) and the store under ``out_dir``, whose default graph holds
+    every fact once (a line that another record stated already is not loaded again). Returns
     the number of triples in the store and where each tag's records went in the two
     files: ``{tag: Span}``.
 
@@ -123,31 +126,35 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
         load = store.bulk_load if removed is None else store.load
         gone = {line for text in removed or () for line in text.splitlines()}
         still_stated: set[str] = set()  # digests of lines that unchanged pages state
+        loaded: set[bytes] = set()  # lines that more than one record may state, once loaded
         with ExitStack() as files:
-            nq_path, ttl_path = (files.enter_context(replacing(out_dir / name)) for name in (NQUADS, TURTLE))
-            nquads, turtle = (files.enter_context(path.open("wb")) for path in (nq_path, ttl_path))
-            last = [files.enter_context((out_dir / name).open("rb")) for name in (NQUADS, TURTLE)] if removed is not None else []
-            turtle.write("".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode("utf-8"))
-            with Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES), depth=4) as loader:
+            trig_path, ttl_path = (files.enter_context(replacing(out_dir / name)) for name in (TRIG, TURTLE))
+            trig, turtle = (files.enter_context(path.open("wb")) for path in (trig_path, ttl_path))
+            last = [files.enter_context((out_dir / name).open("rb")) for name in (TRIG, TURTLE)] if removed is not None else []
+            header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode("utf-8")
+            trig.write(header), turtle.write(header)
+            # lenient: the lines come from Oxigraph's own serializer, so their IRIs need no second check
+            with Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True), depth=2) as loader:
                 buffer: list[bytes] = []
                 size = 0
                 for record, tag in records:
-                    starts = nquads.tell(), turtle.tell()
+                    starts = trig.tell(), turtle.tell()
                     if isinstance(record, Span):
-                        _copy(last[0], nquads, *record.nquads)
+                        _copy(last[0], trig, *record.trig)
                         _copy(last[1], turtle, *record.turtle)
                         still_stated |= record.shared
                     else:
-                        nquads.write(with_graph(record.ntriples, record.graph))
+                        trig.write(in_graph(record.turtle, record.graph))
                         turtle.write(record.turtle)
                         if gone:
                             gone.difference_update(record.ntriples.splitlines())
-                        buffer.append(record.ntriples)
-                        size += len(record.ntriples)
+                        new = _unloaded(record.ntriples, record.shared_at, loaded)
+                        buffer.append(new)
+                        size += len(new)
                     if tag is not None:
                         first = spans.get(tag)
-                        spans[tag] = Span((first.nquads[0] if first else starts[0], nquads.tell()), (first.turtle[0] if first else starts[1], turtle.tell()), set())
-                    if size > 8_000_000:
+                        spans[tag] = Span((first.trig[0] if first else starts[0], trig.tell()), (first.turtle[0] if first else starts[1], turtle.tell()), set())
+                    if size > LOAD_CHUNK:
                         loader.put(b"".join(buffer))
                         buffer, size = [], 0
                 if buffer:
@@ -162,7 +169,7 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
             del store
             for handle in last:
                 handle.close()
-            nquads.close(), turtle.close()
+            trig.close(), turtle.close()
             _swap_directory(building, out_dir / STORE_DIR)
         return count, spans
     except BaseException:
@@ -226,15 +233,31 @@ class Background:
 _DONE = object()
 
 
-def with_graph(ntriples: bytes, graph: str | None) -> bytes:
-    """N-Triples lines as N-Quads lines of ``graph`` (an IRI in brackets). A real newline
-    only ends a line in N-Triples (one inside a literal is escaped), so each " .\\n" is
-    a line's end.
+def in_graph(turtle: bytes, graph: str | None) -> bytes:
+    """Turtle statements as a TriG block of ``graph`` (an IRI in brackets); in the
+    default graph, as they are.
 
-    >>> with_graph(b'<a> <b> "c .d" .\\n', "<g>")
-    b'<a> <b> "c .d" <g> .\\n'
+    >>> in_graph(b'<a> <b> "c" .\\n', "<g>")
+    b'<g> {\\n<a> <b> "c" .\\n}\\n'
     """
-    return ntriples if graph is None else ntriples.replace(b" .\n", f" {graph} .\n".encode("utf-8"))
+    return turtle if graph is None else graph.encode("utf-8") + b" {\n" + turtle + b"}\n"
+
+
+def _unloaded(ntriples: bytes, shared_at: int, loaded: set[bytes]) -> bytes:
+    """A record's N-Triples without the lines past ``shared_at`` (those another record
+    may state too) that are in ``loaded``, which gains the rest: a fact forty articles
+    state is parsed once.
+
+    >>> loaded = set()
+    >>> _unloaded(b"<m> <p> 1 .\\n<e> <p> 2 .\\n", 12, loaded), _unloaded(b"<n> <p> 1 .\\n<e> <p> 2 .\\n", 12, loaded)
+    (b'<m> <p> 1 .\\n<e> <p> 2 .\\n', b'<n> <p> 1 .\\n')
+    """
+    kept = [ntriples[:shared_at]]
+    for line in ntriples[shared_at:].splitlines(keepends=True):
+        if line not in loaded:
+            loaded.add(line)
+            kept.append(line)
+    return b"".join(kept)
 
 
 def _swap_directory(new: Path, target: Path) -> None:

@@ -129,13 +129,13 @@ def test_shacl_catches_a_statement_with_a_wrong_triple_key(seed_build):
     assert not conforms and "kg:tripleKey is not the key" in report
 
 
-def test_turtle_and_nquads_outputs_parse_and_agree(seed_build):
+def test_turtle_and_trig_outputs_parse_and_agree(seed_build):
     from rdflib.compare import isomorphic
 
     turtle = rdflib.Graph().parse(seed_build.out_dir / "graph.ttl")
-    quads = rdflib.ConjunctiveGraph()
-    quads.parse(seed_build.out_dir / "graph.nq", format="nquads")
-    articles = {str(g.identifier) for g in quads.contexts() if "/article/" in str(g.identifier)}
+    quads = rdflib.Dataset(default_union=True)
+    quads.parse(seed_build.out_dir / "graph.trig", format="trig")
+    articles = {str(g.identifier) for g in quads.graphs() if "/article/" in str(g.identifier)}
     assert len(articles) == 40
     assert len(turtle) == seed_build.quads
     merged = rdflib.Graph()
@@ -152,7 +152,7 @@ def test_two_builds_in_fresh_processes_write_the_same_bytes(seed_build, tmp_path
     for seed in ("1", "2"):  # set and dict order differ between processes unless sorted
         env = dict(os.environ, PYTHONHASHSEED=seed)
         subprocess.run([sys.executable, "-m", "kg.cli", "build", str(ROOT / "seeds"), "-o", str(tmp_path / seed), "-q", "--no-cache"], env=env, check=True, capture_output=True)
-    for name in ("graph.nq", "graph.ttl"):
+    for name in ("graph.trig", "graph.ttl"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes() == (seed_build.out_dir / name).read_bytes(), name
 
 

@@ -61,5 +61,5 @@ def test_build_skips_bad_files_and_keeps_the_rest(tmp_path):
     assert "MB limit" in next(str(e) for e in report.skipped if e.path.name == "huge.txt")
     assert report.counts.articles == 1
     assert report.counts.relations["received"] == 1
-    for name in ("graph.ttl", "graph.nq", "graph.html", "config.cfg"):
+    for name in ("graph.ttl", "graph.trig", "graph.html", "config.cfg"):
         assert (tmp_path / "out" / name).stat().st_size > 0

@@ -58,7 +58,7 @@ def test_rebuild_after_one_article_changed_extracts_only_that_page(corpus, tmp_p
     fresh = build([folder], tmp_path / "fresh", cache=False)
     assert same_graph(out, tmp_path / "fresh")
     assert second.counts.distinct_relations == fresh.counts.distinct_relations
-    assert (out / "graph.nq").read_text(encoding="utf-8") == (tmp_path / "fresh" / "graph.nq").read_text(encoding="utf-8")
+    assert (out / "graph.trig").read_text(encoding="utf-8") == (tmp_path / "fresh" / "graph.trig").read_text(encoding="utf-8")
 
 
 def test_rebuild_after_a_page_was_removed_drops_only_what_that_page_alone_said(corpus, tmp_path):
@@ -94,7 +94,9 @@ def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus,
 def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    for entry in sorted((out / "cache" / "articles").rglob("*.json"))[:3] + sorted((out / "cache" / "pages").rglob("*.json")):
+    first, *others = sorted((out / "cache" / "articles").rglob("*.rec"))[:3]
+    first.write_bytes(first.read_bytes()[:-10])  # cut short: its triples are not all there
+    for entry in others + sorted((out / "cache" / "pages").rglob("*.json")):
         entry.write_text("{not json", encoding="utf-8")
     again = build([corpus], out)
     assert again.reused == 40 - 3
@@ -104,12 +106,12 @@ def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
 def test_an_unchanged_page_is_copied_from_the_last_build_without_reading_its_records(corpus, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    for entry in (out / "cache" / "articles").rglob("*.json"):
+    for entry in (out / "cache" / "articles").rglob("*.rec"):
         entry.write_text("{not json", encoding="utf-8")
-    nquads = (out / "graph.nq").read_bytes()
+    trig = (out / "graph.trig").read_bytes()
     again = build([corpus], out)
     assert again.patched and again.reused == 40
-    assert (out / "graph.nq").read_bytes() == nquads
+    assert (out / "graph.trig").read_bytes() == trig
 
 
 def test_a_hand_edited_output_makes_the_next_build_start_anew(corpus, plain, tmp_path):
