@@ -104,6 +104,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _means(text, inside, start, end, objects)
     relations += _made_part_of(text, inside, start, end, objects)
     relations += _own_work(text, inside)
+    relations += _completed(text, inside, start, objects)
     relations += _winners(text, inside, start, end)
     relations += _guided(text, inside, start, end)
     relations = _with_co_agents(text, inside, relations)
@@ -219,6 +220,26 @@ def _own_work(text: str, inside: list[Mention]) -> list[Relation]:
     for owner, program in zip(inside, inside[1:]):
         if program.cls == "Program" and owner.end == program.start and text[program.end : program.end + 2] == "工作" and fits(owner.cls, PROPERTIES["runs"][0]):
             result.append(Relation(owner, "runs", program, confidence=0.65, trigger="X…工作"))
+    return result
+
+
+# 生殖遗传中心、心血管治疗中心…七个中心已建成使用: who built what was completed founded it.
+_COMPLETED = re.compile(r"(?:等)?(?:[\d一二三四五六七八九十两]+[个家所][^，。；、]{0,4})?(?:已|均已|均|相继|先后|也?将于[^，。；]{1,4})?(?:建成使用|建成投用|建成投入使用|投入使用|建成|挂牌|揭牌|落成)")
+
+
+def _completed(text: str, inside: list[Mention], start: int, objects: set[int]) -> list[Relation]:
+    result = []
+    for i, last in enumerate(inside):
+        if not fits(last.cls, ("Organization",)) or not _COMPLETED.match(text, last.end):
+            continue
+        listed = [last]  # back along the list, over an item that is not an entity (、儿童医疗中心、)
+        for m in reversed(inside[:i]):
+            if not fits(m.cls, ("Organization",)) or not (_LIST_JOIN.match(text[m.end : listed[-1].start]) or re.fullmatch(r"、[^，。；、]{2,12}、", text[m.end : listed[-1].start])):
+                break
+            listed.append(m)
+        agent = _agent(text, inside, listed[-1].start, "establishes", objects, start)
+        if agent is not None and fits(agent.cls, ("Region", "GovernmentBody")):
+            result += [Relation(agent, "establishes", m, confidence=0.65, trigger="建成") for m in reversed(listed)]
     return result
 
 
