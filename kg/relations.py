@@ -78,6 +78,9 @@ class Funding:
     confidence: float = 0.7
 
 
+_CARRIED_OUT = re.compile(r"》?并(?:组织|认真|全面)?(?:实施|落实|执行)")
+
+
 def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[list[Relation], list[Funding]]:
     """Relations and fundings stated in the sentence ``text[start:end]``; ``mentions`` are
     the resolved entity mentions of the whole text (only those inside the sentence count)."""
@@ -101,6 +104,8 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
         objects.update(id(t) for t in tails)
         if tails:  # 落实新时代漯河经济社会发展“…”: a place describing the object acts in nothing
             objects.update(id(m) for m in inside if match.end() <= m.start < tails[0].start)
+    # 出台医养中心建设规划并组织实施: who issues a document and then carries it out implements it.
+    relations += [Relation(r.head, "implements", r.tail, confidence=0.7, trigger="并实施") for r in relations if r.prop == "issues" and _CARRIED_OUT.match(text, r.tail.end)]
     relations += _means(text, inside, start, end, objects)
     relations += _made_part_of(text, inside, start, end, objects)
     relations += _own_work(text, inside)
