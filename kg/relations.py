@@ -19,6 +19,7 @@ object (A、B和C) are objects too. Money after 投入/投资 makes a Funding.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -228,6 +229,8 @@ def _own_work(text: str, inside: list[Mention]) -> list[Relation]:
     return result
 
 
+# A list's join, or an item of it that is not an entity (、儿童医疗中心、).
+_LIST_JOIN_OR_ITEM = re.compile(rf"{_LIST_JOIN.pattern}|^、[^，。；、]{{2,12}}、\Z")
 _COMPLETED = re.compile(r"(?:等)?(?:[\d一二三四五六七八九十两]+[个家所][^，。；、]{0,4})?(?:已|均已|均|相继|先后|也?将于[^，。；]{1,4})?(?:建成使用|建成投用|建成投入使用|投入使用|建成|挂牌|揭牌|落成)")
 
 
@@ -238,11 +241,7 @@ def _completed(text: str, inside: list[Mention], start: int, objects: set[int]) 
     for i, last in enumerate(inside):
         if not fits(last.cls, ("Organization",)) or not _COMPLETED.match(text, last.end):
             continue
-        listed = [last]  # back along the list, over an item that is not an entity (、儿童医疗中心、)
-        for m in reversed(inside[:i]):
-            if not fits(m.cls, ("Organization",)) or not (_LIST_JOIN.match(text[m.end : listed[-1].start]) or re.fullmatch(r"、[^，。；、]{2,12}、", text[m.end : listed[-1].start])):
-                break
-            listed.append(m)
+        listed = list(itertools.takewhile(lambda m: fits(m.cls, ("Organization",)), _listed_before(text, inside[: i + 1], _LIST_JOIN_OR_ITEM)))
         agent = _agent(text, inside, listed[-1].start, "establishes", objects, start)
         if agent is not None and fits(agent.cls, ("Region", "GovernmentBody")):
             result += [Relation(agent, "establishes", m, confidence=0.65, trigger="建成") for m in reversed(listed)]
@@ -452,11 +451,12 @@ def _issuers(text: str, inside: list[Mention]) -> list[Relation]:
     return result
 
 
-def _listed_before(text: str, preceding: list[Mention]) -> list[Mention]:
-    """The last of ``preceding`` and the ones listed right before it (A、B和C → C, B, A)."""
+def _listed_before(text: str, preceding: list[Mention], joins: re.Pattern = _LIST_JOIN) -> list[Mention]:
+    """The last of ``preceding`` and the ones listed right before it (A、B和C → C, B, A),
+    as long as what stands between two of them matches ``joins``."""
     result = [preceding[-1]]
     for m in reversed(preceding[:-1]):
-        if not _LIST_JOIN.match(text[m.end : result[-1].start]):
+        if not joins.match(text[m.end : result[-1].start]):
             break
         result.append(m)
     return result

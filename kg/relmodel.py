@@ -17,7 +17,6 @@ deterministic, and stored as JSON.
 from __future__ import annotations
 
 import functools
-
 import json
 import random
 from collections import defaultdict

@@ -70,7 +70,7 @@ class Triples:
 
     text: str
     graph: str | None = None
-    shared_at = 0  # every line is the record's own (see :attr:`kg.graph.ArticleRecord.shared_at`)
+    shared_at = 0  # any line may be one another record states too (see :attr:`kg.graph.ArticleRecord.shared_at`)
 
     @property
     def ntriples(self) -> bytes:

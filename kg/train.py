@@ -148,7 +148,7 @@ def fit(train: list[dict], epochs: int = 10, seed: int = 0, swaps: int = 1) -> L
 def relation_data(nlp: Language, records: list[dict]) -> list[tuple[list[str], str]]:
     """Features and gold labels of every candidate pair, with mentions and rule
     relations from the pipeline ``nlp`` (recogniser included)."""
-    from kg.nlp import article_doc, sentence_doc
+    from kg.nlp import article_doc
 
     data = []
     for record in records:
