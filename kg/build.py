@@ -232,15 +232,27 @@ def _jobs(pages: list[PageEntry], job: Callable[[list[PageEntry]], Job], workers
 def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
     """Results in job order: here, in a pool of processes, or on a Dask cluster."""
     if scheduler:
-        yield from _run_dask(jobs, scheduler)
-    elif workers <= 1:
-        for job in jobs:
-            yield process(job)
-    else:
-        import multiprocessing
+        return _run_dask(jobs, scheduler)
+    if workers <= 1:
+        return map(process, jobs)
+    return _run_pool(jobs, workers)
 
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+
+def _run_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
+    """Map the jobs over ``workers`` processes, started now, before the store opens and
+    its threads start: where the system can, they are forked from this process, so
+    they begin at once with the modules it has imported (spawned ones would spend a
+    second and more importing them again)."""
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = multiprocessing.get_context(method).Pool(workers)
+
+    def results() -> Iterator[Result]:
+        with pool:
             yield from pool.imap(process, jobs)
+
+    return results()
 
 
 def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:
