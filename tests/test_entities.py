@@ -148,3 +148,17 @@ def test_a_list_of_bodies_keeps_its_place_to_the_end(analyse):
 )
 def test_awards_are_named_without_the_year_or_the_verb(analyse, text, expected):
     assert [label for label, cls in ents(analyse(text, "许昌市")) if cls == "Award"] == expected
+
+
+def test_the_recogniser_reads_around_posts_without_cutting_names(nlp):
+    """The trained recogniser reads clauses near a post, not whole sentences: a list of
+    names running past its window is still found whole, as with whole sentences."""
+    from kg.nlp import article_doc, load_config, make_nlp
+
+    text = "有关负责人表示，神经外科在数年的发展中，贺军主任带领科室骨干扶元森、余志豪、高磊、范柏儒及新入职医生陈韬，构成了“老中青、传帮带”的梯队。"
+    whole_sentences = make_nlp(load_config(overrides={"components.kg_gated_ner.window": [0, 0]}))
+    found = {}
+    for name, pipeline in (("window", nlp), ("sentences", whole_sentences)):
+        found[name] = [m.label for m in pipeline(article_doc(pipeline, text, "濮阳市"))._.mentions if m.cls == "Person"]
+    assert nlp.get_pipe("kg_gated_ner").before > 0
+    assert found["window"] == found["sentences"] == ["贺军", "扶元森", "余志豪", "高磊", "范柏儒", "陈韬"]
