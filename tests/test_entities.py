@@ -90,6 +90,20 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("完成新生儿“两病”筛查1.2万人", [("新生儿“两病”筛查", "Program")]),
+        ("推进互联网+健康扶贫“一卡通”项目建设", [("互联网+健康扶贫“一卡通”项目", "Program")]),
+        ("实施免费“两癌、两筛”民生实事项目", [("“两癌、两筛”民生实事项目", "Program")]),
+        ("大力实施“369”人才工程", [("“369”人才工程", "Program")]),
+        ("建设城市社区15分钟健康圈", [("城市社区15分钟健康圈", "Program")]),
+    ],
+)
+def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):
+    assert ents(analyse(text, "铜仁市")) == expected
+
+
+@pytest.mark.parametrize(
     "text, region, expected",
     [
         ("成立了由副市长任组长，各部门组成的健康扶贫行动指挥部", "郑州市", [("郑州市健康扶贫行动指挥部", "Organization")]),

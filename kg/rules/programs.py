@@ -23,7 +23,7 @@ from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, 
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
-PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "行动计划", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点", "筛查")
+PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "行动计划", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点", "筛查", "标准化建设", "系统")
 PROGRAM_NOUNS_DROP = ("工作", "活动", "行动", "下乡义诊活动", "义诊活动", "专项行动")
 # Nouns that make a quoted name a policy: descriptive ones (the label is the quoted text,
 # “七免一减两帮扶”系列惠民政策 → 七免一减两帮扶) and name-forming ones (kept with the
@@ -99,6 +99,7 @@ def _quoted(text: str) -> list[Mention]:
                 # “县带乡、乡带村”的人才带训模式, “十统一”管理: the quotation is the name.
                 found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
                 continue
+            start = _quoted_left_edge(text, start) if noun in _MODIFIED_NOUNS else start
             label = text[start : end + len(prefix) + len(noun)]
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
         elif re.search(f"(?:{_PROGRAM_END.pattern})$", inner) and "、" not in inner and not _GENERIC.match(inner):
@@ -108,6 +109,32 @@ def _quoted(text: str) -> list[Mention]:
             if cls:
                 found.append(Mention(start, end, cls, "programs", label=inner, score=0.65))
     return found
+
+
+def _quoted_left_edge(text: str, start: int) -> int:
+    """Where a quoted program name begins when words right before the quotation modify
+    it (新生儿“两病”筛查, 家庭医生“十个一”签约服务, 互联网+健康扶贫“一卡通”项目):
+    back to the nearest punctuation, stop word or place, at most eight characters.
+
+    >>> text = "完成新生儿“两病”筛查，实施“369”人才工程，名科促名院、名院引名医“三名联动”平台，实施免费“两癌”项目"
+    >>> [text[_quoted_left_edge(text, text.index(q)) :][:6] for q in ("“两病", "“369", "“三名", "“两癌")]
+    ['新生儿“两病', '“369”人', '“三名联动”', '“两癌”项目']
+    """
+    left = _left_edge(text, start, 8)
+    if left == start - 8 and not left_boundary(text, left):
+        return start  # no word boundary within reach
+    if text[left - 1 : left] == "、":
+        return start  # 名科促名院、名院引名医“三名联动”战略: the last item of what it sums up
+    while text.startswith(_MODIFIERS, left):
+        left += 2  # 免费“两癌、两筛”项目: a word that describes it, not part of its name
+    return left if start - left >= 2 else start
+
+
+# Program nouns whose quoted names often follow words that are part of the name
+# (新生儿“两病”筛查); before 工程, 战略 or 计划 such words are more often a slogan.
+_MODIFIED_NOUNS = ("筛查", "项目", "服务", "签约服务", "系统", "平台", "网络", "标准化建设")
+# Words before a quoted name that describe it rather than name it.
+_MODIFIERS = ("免费", "重点", "各项", "多项", "年度", "惠民", "民生", "专项", "相关", "有关", "各类", "全新")
 
 
 def _in_list(text: str, found: list[Mention], start: int) -> bool:
@@ -231,6 +258,10 @@ def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int
     start = end
     while start > max(0, end - limit):
         ch = text[start - 1]
+        if ch.isdigit() and text.startswith("分钟", start):
+            while start > 0 and text[start - 1].isdigit():
+                start -= 1  # 城市社区15分钟健康圈: the minutes are part of the name
+            continue
         if ch in PUNCT or ch in STOP_CHARS or ch in "元亿" or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
             break
         if text[start - 2 : start] in _EDGE_WORDS or text[start - 3 : start] in _EDGE_WORDS:
