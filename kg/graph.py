@@ -91,6 +91,16 @@ def _own_first(ntriples: bytes, graph: str | None) -> tuple[bytes, int, list[str
     return head + b"".join(shared), len(head), sorted({line_digest(line.rstrip(b"\n")) for line in shared})
 
 
+def _reified(statement: ox.NamedNode, s, p, o, g) -> Iterator[ox.Quad]:
+    """The quads that make ``statement`` stand for the triple ``s p o``: its type, its
+    three parts and its ``kg:tripleKey``. Provenance is the caller's."""
+    yield ox.Quad(statement, TYPE, STATEMENT, g)
+    yield ox.Quad(statement, SUBJECT, s, g)
+    yield ox.Quad(statement, PREDICATE, p, g)
+    yield ox.Quad(statement, OBJECT, o, g)
+    yield ox.Quad(statement, T["tripleKey"], _str(triple_key(s.value, p.value, o.value)), g)
+
+
 @functools.lru_cache(maxsize=65536)
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
@@ -282,11 +292,7 @@ class GraphBuilder:
                 s, o = self._region_node(child), self._region_node(parent)
                 yield ox.Quad(s, T["partOf"], o, DEFAULT)
                 statement = _n(f"{self.base}statement/gazetteer/{child.code}")
-                yield ox.Quad(statement, TYPE, STATEMENT, DEFAULT)
-                yield ox.Quad(statement, SUBJECT, s, DEFAULT)
-                yield ox.Quad(statement, PREDICATE, T["partOf"], DEFAULT)
-                yield ox.Quad(statement, OBJECT, o, DEFAULT)
-                yield ox.Quad(statement, T["tripleKey"], _str(triple_key(s.value, T["partOf"].value, o.value)), DEFAULT)
+                yield from _reified(statement, s, T["partOf"], o, DEFAULT)
                 yield ox.Quad(statement, DERIVED, self._gazetteer_source(), DEFAULT)
                 yield ox.Quad(statement, ATTRIBUTED, self._gazetteer_agent(), DEFAULT)
                 yield ox.Quad(statement, T["confidence"], _dec(1), DEFAULT)
@@ -365,12 +371,8 @@ class GraphBuilder:
         yield ox.Quad(s, p, o, g)
         key = f"{s.value}|{p.value}|{o.value}|{s_start}"
         statement = _n(f"{article.value}/statement/{hashlib.sha1(key.encode()).hexdigest()[:16]}")
-        yield ox.Quad(statement, TYPE, STATEMENT, g)
-        yield ox.Quad(statement, SUBJECT, s, g)
-        yield ox.Quad(statement, PREDICATE, p, g)
-        yield ox.Quad(statement, OBJECT, o, g)
+        yield from _reified(statement, s, p, o, g)
         yield ox.Quad(statement, DERIVED, article, g)
-        yield ox.Quad(statement, T["tripleKey"], _str(triple_key(s.value, p.value, o.value)), g)
         yield ox.Quad(statement, T["evidence"], _str(ex.text[s_start:s_end]), g)
         yield ox.Quad(statement, T["startOffset"], _int(s_start), g)
         yield ox.Quad(statement, T["endOffset"], _int(s_end), g)

@@ -352,12 +352,13 @@ class GatedNER:
         within them), and the columns of the Doc their own Docs are made from."""
         text = text_of(doc)
         hits = sorted((start, end) for start, end, _ in self.cues.find_all(text))
-        starts = [start for start, _ in hits]
-        if self.before or self.after:
+        windowed = bool(self.before or self.after)
+        if windowed:
             spans = [span for s, e in sentence_spans(text) for span in _windows(text, hits, s, e, self.before, self.after)]
         else:
+            starts = [start for start, _ in hits]
             spans = [(s, e) for s, e in sentence_spans(text) if _any_between(starts, s, e)]
-        sentences = [doc.char_span(s, e, alignment_mode="expand" if self.before or self.after else "strict") for s, e in spans]
+        sentences = [doc.char_span(s, e, alignment_mode="expand" if windowed else "strict") for s, e in spans]
         sentences = [span for span in sentences if span is not None]
         return sentences, doc.to_array(SENTENCE_COLUMNS) if sentences else None
 

@@ -124,7 +124,7 @@ def _quoted_left_edge(text: str, start: int) -> int:
     if left == start - 8 and not left_boundary(text, left):
         return start  # no word boundary within reach
     if text[left - 1 : left] == "、":
-        return start  # 名科促名院、名院引名医“三名联动”战略: the last item of what it sums up
+        return start  # 名科促名院、名院引名医“三名联动”平台: the last item of what it sums up
     while text.startswith(_MODIFIERS, left):
         left += 2  # 免费“两癌、两筛”项目: a word that describes it, not part of its name
     return left if start - left >= 2 else start
