@@ -224,9 +224,19 @@ def page_id(path: Path, roots: list[Path]) -> str:
 
 
 def _jobs(pages: list[PageEntry], job: Callable[[list[PageEntry]], Job], workers: int) -> list[Job]:
-    """Pages in batches: small enough to spread over the workers, large enough to batch NLP."""
-    size = 8 if workers <= 1 else max(1, min(8, len(pages) // (workers * 4) or 1))
-    return [job(pages[i : i + size]) for i in range(0, len(pages), size)]
+    """Pages in batches: small enough to spread over the workers, large enough to batch NLP.
+    With workers, the batches shrink towards the end, so that the workers finish together
+    rather than one idling while another works through a last big batch.
+
+    >>> [len(j) for j in _jobs(list(range(40)), list, 2)]
+    [5, 4, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    """
+    jobs, start = [], 0
+    while start < len(pages):
+        size = 8 if workers <= 1 else max(1, min(8, (len(pages) - start) // (workers * 4)))
+        jobs.append(job(pages[start : start + size]))
+        start += size
+    return jobs
 
 
 def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
