@@ -28,6 +28,7 @@ from kg.money import Amount, amounts, year_before
 from kg.ontology_terms import PROPERTIES, fits
 from kg.gazetteer import Region
 from kg.rules import Mention
+from kg.rules.text import BENEFICIARIES
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -385,10 +386,13 @@ def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set
 
 
 # Who a program or policy is for: a group of people, villages or clinics, written out.
-_GROUP = r"[^，。；：！？“”《》（）()]{2,20}?(?:人口|人群|居民|患者|群众|贫困户|家庭|人员|老人|儿童|妇女|孕产妇|学生|村|卫生室|县、市)"
-_GROUP_WORDS = re.compile(r"^(?:将|把|对|每家|每个|每名|所有|全部|全市|全县|辖区)+")
-# 对工作突出的县、市进行奖励: the group between 对 and a verb of giving or doing.
-_FOR_GROUP = re.compile(rf"(?<![针面应相绝核])对({_GROUP})(?:进行|开展|实行|实施|提供|给予|发放)")
+_GROUP = r"[^，。；：！？“”《》（）()]{2,20}?(?:人口|人群|居民|患者|群众|贫困户|家庭|人员|老人|儿童|妇女|孕产妇|学生|村|卫生室|医疗机构|县、市)"
+_GROUP_WORDS = re.compile(r"^(?:了|将|把|对|每家|每个|每名|所有|全部|全市|全县|辖区)+")
+# 对工作突出的县、市进行奖励, 面向全县居民建立: the group between 对 (面向) and a verb of
+# giving or doing.
+_FOR_GROUP = re.compile(rf"(?:(?<![针面应相绝核])对|面向)({_GROUP})(?:进行|开展|实行|实施|提供|给予|发放|建立)")
+# 以贫困人口为重点: the group a program in the sentence puts first.
+_FOCUS = re.compile(rf"以({_GROUP})为(?:重点|对象|主体)")
 # 高血压病患者纳入HEARTS项目; “两癌”筛查实现了城镇低保人群…全覆盖.
 _INTO = re.compile(rf"(?:^|[，；：])({_GROUP})(?:全部|均|统一)?纳入$")
 _COVERED = re.compile(rf"^实现了?({_GROUP})全覆盖")
@@ -413,7 +417,12 @@ def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
         head = after or (before[-1] if before else None)
         if head is not None:
             found.append((head, match.group(1), match.end(1)))
+    for match in _FOCUS.finditer(text, start, end):
+        found.append((aims[0], match.group(1), match.end(1)))
     for aim in aims:
+        served = BENEFICIARIES.match(aim.label)
+        if served and aim.label.endswith(("项目", "工程")):  # 贫困人口妇幼健康免费干预项目
+            found.append((aim, served.group(), -1))
         window = max(start, aim.start - 24)
         into = _INTO.search(text[window : aim.start])
         if into:

@@ -97,6 +97,8 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         ("实施免费“两癌、两筛”民生实事项目", [("“两癌、两筛”民生实事项目", "Program")]),
         ("大力实施“369”人才工程", [("“369”人才工程", "Program")]),
         ("建设城市社区15分钟健康圈", [("城市社区15分钟健康圈", "Program")]),
+        ("实现贫困人口慢性病签约服务全覆盖", [("慢性病签约服务", "Program")]),
+        ("实施困难群众慢性病免费干预项目", [("困难群众慢性病免费干预项目", "Program")]),
     ],
 )
 def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):

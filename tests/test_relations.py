@@ -97,6 +97,12 @@ def test_relations_stated_in_a_sentence_are_found(analyse, text, region, expecte
         ("郑州市建立困难群众大病补充医疗保险制度，将贫困人口全部纳入医疗救助范围。", "郑州市", ("医疗救助", "贫困人口")),
         ("许昌市还实现贫困人口县域内住院“先诊疗后付费”全覆盖。", "许昌市", ("先诊疗后付费", "贫困人口")),
         ("“两癌”筛查实现了城镇低保人群和农村贫困人口全覆盖。", "郑州市", ("“两癌”筛查", "城镇低保人群和农村贫困人口")),
+        # the group said before a program's name is who it serves, not part of the name
+        ("南阳市实现农村贫困人口家庭医生签约服务全覆盖。", "南阳市", ("家庭医生签约服务", "农村贫困人口")),
+        # ...but a project's own name keeps it, and says whom it serves
+        ("该县实施困难群众慢性病免费干预项目。", "南阳市", ("困难群众慢性病免费干预项目", "困难群众")),
+        ("通过“互联网+医疗”平台，面向乡村医疗机构开展远程培训。", "开封市", ("“互联网+医疗”平台", "乡村医疗机构")),
+        ("开封市开展“1+1”签约服务，以老年人群为重点。", "开封市", ("“1+1”签约服务", "老年人群")),
     ],
 )
 def test_the_group_a_program_is_for_is_a_targets_literal(analyse, text, region, expected):

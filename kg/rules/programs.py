@@ -19,7 +19,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
+from kg.rules.text import BENEFICIARIES, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
@@ -219,6 +219,9 @@ def _unquoted(text: str) -> list[Mention]:
                 start += 2  # 县级临床专科项目
             if text[start : start + 2] in _LEADING_VERBS and match.start() - start > 4:
                 start += 2  # 持续完善住院医师规范化培训项目: 完善 is what is done to it
+            served = BENEFICIARIES.match(text, start)
+            if served and cls == "Program" and match.group() not in ("项目", "工程") and match.start() - served.end() >= 2:
+                start = served.end()  # 实现贫困人口家庭医生签约服务全覆盖: the group is who it serves
             body = _BODY_IN_NAME.search(text, start, match.start())
             if body and cls == "Program" and pattern is _PROGRAM_END:
                 start = body.end()  # 第二中医院西扩工程: the body's own building work

@@ -32,6 +32,10 @@ STOP_WORDS = frozenset(
     建立 做实 购置 助推 实现 梳理 补齐 解决 完成 定期 贯穿 保障 列入 构建 开始 组成 形成 探索 坚持
     采取 采用 创新 启用 投用 运行 优化 扩大 加快 抓好 做好 抓实 深入推进 大力 着力 全力 统筹 依据 会同 明确 主持 贯彻""".split()
 )
+# A beneficiary group at the start of a name (贫困人口家庭医生签约服务), for ``.match``:
+# who the program serves, said before it; kept in the name only when the name is a
+# project's own (贫困人口妇幼健康免费干预项目).
+BENEFICIARIES = re.compile(r"(?:建档立卡|农村|城乡)?(?:贫困|困难|低保|特困)(?:人口|群众|户|家庭|患者|人员)")
 # Measure words: after a number they make what follows a category ("9家县人民医院").
 MEASURE = set("家个所座名位项批支条套台辆张间处只")
 
