@@ -99,6 +99,10 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         ("建设城市社区15分钟健康圈", [("城市社区15分钟健康圈", "Program")]),
         ("实现贫困人口慢性病签约服务全覆盖", [("慢性病签约服务", "Program")]),
         ("实施困难群众慢性病免费干预项目", [("困难群众慢性病免费干预项目", "Program")]),
+        ("全面推进村卫生室标准化建设", [("村卫生室标准化建设", "Program")]),
+        # what a government lists among its projects for the people is a program; an aim is not
+        ("连续三年将社区康复站建设列入市级民生实事", [("社区康复站建设", "Program")]),
+        ("把提升妇幼服务能力列入民生实事", []),
     ],
 )
 def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):

@@ -19,7 +19,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import BENEFICIARIES, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
+from kg.rules.text import BENEFICIARIES, HAN, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
@@ -40,7 +40,7 @@ _TRIGGER_BEFORE = re.compile(r"(?:实施|开展|推进|推行|落实|构建|打�
 # Unquoted names ending in a program word; the left edge is found by scanning back.
 _PROGRAM_END = re.compile(r"(?:工程|项目|筛查|试点|救治网|救治网络|签约服务|行动计划|专项行动|发展战略|振兴战略|保障网|健康圈|急救圈|健身圈|养老圈)")
 _POLICY_END = re.compile(r"制度(?!化)")
-_BUILD_END = re.compile(r"(?:中心|医共体|医联体|卫生室|卫生院|医院|平台|体系|网络)建设")
+_BUILD_END = re.compile(r"(?:中心|医共体|医联体|卫生室|卫生院|医院|平台|体系|网络|中医馆|机构)(?:基础设施)?(?:标准化|达标)?建设")
 # Whole names that are categories, not names.
 _GENERIC = re.compile(
     r"^(?:民生|重点|惠民|建设|相关|有关|各项|这项|该|此|本|新|各类|多项|一批|专项|配套|具体|基层|公共卫生|医疗|"
@@ -55,7 +55,7 @@ _GENERIC = re.compile(
 @register("kg.rules.programs.v1")
 def find(text: str, context: Context) -> list[Mention]:
     """Program and Policy mentions in ``text``."""
-    found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text) + _healthy_places(text)
+    found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text) + _healthy_places(text) + _listed_projects(text)
     return _longest(found)
 
 
@@ -169,6 +169,25 @@ def _healthy_places(text: str) -> list[Mention]:
 
 _NATIONAL_PLACES = ("中国", "中原")
 
+# 将乡镇卫生院中医馆建设列入民生实事, 把提质升级列入全市十大民生实事: what a government
+# lists among its projects for the people is a program.
+_LISTED = re.compile(rf"(?:将|把)([{HAN}+]{{2,16}}?)(?:工作)?(?:纳入|列入|列为)[^，。；]{{0,10}}?(?:民生实事|民生工程|惠民工程)")
+
+
+def _listed_projects(text: str) -> list[Mention]:
+    """Programs named as a government's projects for the people.
+
+    >>> [m.label for m in _listed_projects("洛阳市将远程医疗工作列入市级民生实事予以推进")]
+    ['远程医疗']
+    """
+    found = []
+    for match in _LISTED.finditer(text):
+        name = match.group(1)
+        if name[:2] in STOP_WORDS or name[0] in STOP_CHARS or _GENERIC.match(name) or re.match("[一二两三四五六七八九十几多]项", name):
+            continue  # 将提升妇幼保障能力列入…: an aim, not a name; 将此项（两项筛查）…: a reference
+        found.append(Mention(match.start(1), match.start(1) + len(name), "Program", "programs", label=name, score=0.7))
+    return found
+
 
 def _noun_after(after: str) -> str:
     """The type noun right after a quotation: up to six characters of modifiers, then the noun."""
@@ -204,7 +223,7 @@ def _unquoted(text: str) -> list[Mention]:
     """Names like 消化道肿瘤筛查, 计划生育家庭住院护理扶助制度, 医养中心建设: the left
     edge is the nearest punctuation, stop word, number or place before the end word."""
     found = []
-    for pattern, cls, min_core in ((_PROGRAM_END, "Program", 2), (_POLICY_END, "Policy", 4), (_BUILD_END, "Program", 2)):
+    for pattern, cls, min_core in ((_PROGRAM_END, "Program", 2), (_POLICY_END, "Policy", 4), (_BUILD_END, "Program", 1)):
         for match in pattern.finditer(text):
             if match.group() == "项目" and text[match.start() - 2 : match.start()] in ("工程", "计划"):
                 continue  # X工程项目建设: the name is X工程, 项目 is the common noun
