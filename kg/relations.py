@@ -33,7 +33,7 @@ from kg.rules.text import BENEFICIARIES
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善", "进行"], ("runs",)),
-    **dict.fromkeys(["推进"], ("runs", "implements")),
+    **dict.fromkeys(["推进", "加强"], ("runs", "implements")),
     **dict.fromkeys(["构建"], ("runs", "issues")),
     **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
@@ -120,6 +120,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _helped(text, inside, start, end, objects)
     relations += _targets(text, inside, start, end)
     relations += _issuers(text, inside)
+    relations += _campaigns(text, inside)
     relations += _leaders(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
     relations = funds + relations
@@ -457,6 +458,18 @@ def _issuers(text: str, inside: list[Mention]) -> list[Relation]:
             for body in reversed(_listed_before(text, inside[: index + 1])):
                 if body.cls != "Person" and fits(body.cls, PROPERTIES["issues"][0]):
                     result.append(Relation(body, "issues", policy, confidence=0.7, trigger="X《…》"))
+    return result
+
+
+def _campaigns(text: str, inside: list[Mention]) -> list[Relation]:
+    """河南省卫生健康委员会关于“亮出形象正党风医德建设争先锋”活动: the bodies listed right
+    before 关于 run the campaign (市委、市政府关于“作风建设提升年”活动: both)."""
+    result = []
+    for index, (previous, program) in enumerate(zip(inside, inside[1:])):
+        if program.cls == "Program" and text[previous.end : program.start] in ("关于", "关于“") and re.match("”?(?:活动|行动|工作)", text[program.end : program.end + 3]):
+            for body in reversed(_listed_before(text, inside[: index + 1])):
+                if body.cls != "Person" and fits(body.cls, PROPERTIES["runs"][0]):
+                    result.append(Relation(body, "runs", program, confidence=0.7, trigger="X关于“…”活动"))
     return result
 
 
