@@ -238,13 +238,16 @@ _COMPLETED = re.compile(r"(?:等)?(?:[\d一二三四五六七八九十两]+[个�
 
 def _completed(text: str, inside: list[Mention], start: int, objects: set[int]) -> list[Relation]:
     """生殖遗传中心、心血管治疗中心…七个中心已建成使用, …妇幼保健院建成投用: the bodies listed
-    as completed were founded by the agent before the list."""
-    result = []
+    as completed were founded by the agent before the list; a second list in the sentence
+    (…已建成使用，A、B也将于明年挂牌) by the same agent."""
+    result: list[Relation] = []
     for i, last in enumerate(inside):
         if not fits(last.cls, ("Organization",)) or not _COMPLETED.match(text, last.end):
             continue
         listed = list(itertools.takewhile(lambda m: fits(m.cls, ("Organization",)), _listed_before(text, inside[: i + 1], _LIST_JOIN_OR_ITEM)))
         agent = _agent(text, inside, listed[-1].start, "establishes", objects, start)
+        if (agent is None or not fits(agent.cls, ("Region", "GovernmentBody"))) and result:
+            agent = result[-1].head
         if agent is not None and fits(agent.cls, ("Region", "GovernmentBody")):
             result += [Relation(agent, "establishes", m, confidence=0.65, trigger="建成") for m in reversed(listed)]
     return result

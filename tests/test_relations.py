@@ -88,6 +88,9 @@ def rels(doc):
         ("比赛是根据市委、市政府关于“健康细胞提升年”活动要求举办的。", "衢州市",
          {("中共衢州市委员会", "runs", "健康细胞提升年"), ("衢州市人民政府", "runs", "健康细胞提升年")}),
         ("衢州市加强村卫生室标准化建设。", "衢州市", {("衢州市", "runs", "村卫生室标准化建设")}),
+        # a second list of completed bodies in the sentence has the same founder
+        ("衢州市打造区域医疗中心建设，创伤救治中心、胸痛治疗中心、眼科医疗中心三个中心已建成使用，口腔治疗中心、心理健康服务中心、康复医学中心也将于明年挂牌。", "衢州市",
+         {("衢州市", "runs", "区域医疗中心建设")} | {("衢州市", "establishes", c) for c in ("创伤救治中心", "胸痛治疗中心", "眼科医疗中心", "口腔治疗中心", "心理健康服务中心", "康复医学中心")}),
     ],
 )
 def test_relations_stated_in_a_sentence_are_found(analyse, text, region, expected):
