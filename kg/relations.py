@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from kg.lexicon import words
 from kg.money import Amount, amounts, year_before
 from kg.ontology_terms import PROPERTIES, fits
+from kg import gazetteer
 from kg.gazetteer import Region
 from kg.rules import Mention
 from kg.rules.text import BENEFICIARIES
@@ -122,6 +123,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _issuers(text, inside)
     relations += _campaigns(text, inside)
     relations += _leaders(text, inside)
+    relations += _chairs(text, inside)
     fundings, funds = _fundings(text, inside, start, end, objects)
     relations = funds + relations
     return unique(relations), fundings
@@ -200,9 +202,15 @@ def _agent(text: str, inside: list[Mention], trigger_start: int, prop: str, obje
     return None
 
 
-def _party_region(m: Mention) -> Mention:
-    """The region a party committee mention (焦作市委) belongs to, as a mention."""
-    return Mention(m.start, m.start + len(m.anchor.name), m.anchor.level, "regions", label=m.anchor.name, region=m.anchor)
+def _party_region(m: Mention) -> Mention | None:
+    """The region a party committee mention belongs to, as a mention: 焦作市 of 焦作市委;
+    the article's city of 市委 (its prefix), written 市."""
+    if isinstance(m.anchor, Region):
+        return Mention(m.start, m.start + len(m.anchor.name), m.anchor.level, "regions", label=m.anchor.name, region=m.anchor)
+    region = next(iter(gazetteer.load().lookup(m.extra.get("prefix", ""))), None)
+    if region is None or not m.anchor_end:
+        return None
+    return Mention(m.start, m.start + m.anchor_end, region.level, "regions", label=region.name, region=region, relative=str(m.anchor))
 
 
 # 以医养中心建设为突破口: what a region or body takes as its lever is what it runs.
@@ -509,6 +517,18 @@ def _leaders(text: str, inside: list[Mention]) -> list[Relation]:
     return result
 
 
+def _chairs(text: str, inside: list[Mention]) -> list[Relation]:
+    """成立了由副市长孙晓红任组长，…等部门组成的健康扶贫行动指挥部: who chairs a body leads it."""
+    result = []
+    for i, person in enumerate(inside):
+        if person.cls != "Person" or not text.startswith(("任组长", "任副组长"), person.end):
+            continue
+        body = next((m for m in inside[i + 1 :] if fits(m.cls, ("Organization",)) and _MADE_UP.fullmatch(text, person.end, m.start)), None)
+        if body is not None:
+            result.append(Relation(person, "leads", body, confidence=0.75, trigger="任组长"))
+    return result
+
+
 def _body_before(text: str, inside: list[Mention], position: int, post: str) -> Mention | None:
     """The body or region named right before a post. 焦作市委书记: the post 市委书记 starts
     inside 焦作市委, whose place is what the secretary leads. 市卫健委党组书记、主任曹江涛:
@@ -522,8 +542,8 @@ def _body_before(text: str, inside: list[Mention], position: int, post: str) -> 
     for m in inside:
         if m.cls == "Person":
             continue
-        if post[0] in "市县省区" and m.extra.get("party") and m.start < position < m.end and isinstance(m.anchor, Region):
-            return _party_region(m)
+        if post[0] in "市县省区" and m.extra.get("party") and m.start <= position < m.end and _party_region(m) is not None:
+            return _party_region(m)  # 焦作市委书记王小平; 市委书记蒿慧杰 in a Luohe article
         if m.end == position and fits(m.cls, ("Organization",)):
             return m
         if post[0] in "市县省区" and m.end in (position, position + 1) and fits(m.cls, ("Region",)):

@@ -40,7 +40,8 @@ def rels(doc):
          {("洛阳市", "runs", "县域医疗中心建设"), ("洛阳市", "funds", "县域医疗中心建设")}),
         # A body after who leads or makes it up is what was founded; a party secretary acts for the city.
         ("郑州市委、市政府成立了由副市长孙晓红任组长，卫生健康、发改、民政等部门组成的健康扶贫行动指挥部。", "郑州市",
-         {("中共郑州市委员会", "establishes", "郑州市健康扶贫行动指挥部"), ("郑州市人民政府", "establishes", "郑州市健康扶贫行动指挥部")}),
+         {("中共郑州市委员会", "establishes", "郑州市健康扶贫行动指挥部"), ("郑州市人民政府", "establishes", "郑州市健康扶贫行动指挥部"),
+          ("孙晓红", "leads", "郑州市健康扶贫行动指挥部")}),
         ("焦作市委书记王小平直接指挥，成立市委副书记任组长的医养中心建设领导小组。", "焦作市",
          {("焦作市", "establishes", "焦作市医养中心建设领导小组"), ("王小平", "leads", "焦作市")}),
         # The grantor after 被 is not the one honoured; the body before 举办的 runs what it holds.
@@ -88,6 +89,10 @@ def rels(doc):
         ("比赛是根据市委、市政府关于“健康细胞提升年”活动要求举办的。", "衢州市",
          {("中共衢州市委员会", "runs", "健康细胞提升年"), ("衢州市人民政府", "runs", "健康细胞提升年")}),
         ("衢州市加强村卫生室标准化建设。", "衢州市", {("衢州市", "runs", "村卫生室标准化建设")}),
+        # 市委书记 in a city's article leads the city; who chairs a body leads it
+        ("市委书记张文深视察卫生健康工作。", "南阳市", {("张文深", "leads", "南阳市")}),
+        ("南阳市成立了由副市长王智慧任组长，卫生健康、财政等部门组成的医共体建设领导小组。", "南阳市",
+         {("南阳市", "establishes", "南阳市医共体建设领导小组"), ("王智慧", "leads", "南阳市医共体建设领导小组")}),
         # a second list of completed bodies in the sentence has the same founder
         ("衢州市打造区域医疗中心建设，创伤救治中心、胸痛治疗中心、眼科医疗中心三个中心已建成使用，口腔治疗中心、心理健康服务中心、康复医学中心也将于明年挂牌。", "衢州市",
          {("衢州市", "runs", "区域医疗中心建设")} | {("衢州市", "establishes", c) for c in ("创伤救治中心", "胸痛治疗中心", "眼科医疗中心", "口腔治疗中心", "心理健康服务中心", "康复医学中心")}),
