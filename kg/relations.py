@@ -36,7 +36,7 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善", "进行"], ("runs",)),
     **dict.fromkeys(["推进", "加强"], ("runs", "implements")),
     **dict.fromkeys(["构建"], ("runs", "issues")),
-    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实"], ("implements", "runs")),
+    **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实", "利用"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
     **dict.fromkeys(["建成", "新建", "兴建", "筹建"], ("establishes", "runs")),
     **dict.fromkeys(["成立", "组建", "设立", "挂牌", "开设", "创办", "共建", "建立"], ("establishes", "issues")),
@@ -49,8 +49,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(["牵手"], ("partnersWith",)),
 }
 _TRIGGER = re.compile("|".join(sorted(map(re.escape, TRIGGERS), key=len, reverse=True)))
-# Between a trigger and its object: aspect particles, adverbs, counts.
-_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|全省|全国|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项])*$")
+# Between a trigger and its object: aspect particles, adverbs, counts, what it sums up
+# (制定“管理、标准、流程”等“五统一”标准).
+_GAP = re.compile(r"^(?:了|着|起|好|出|成|为|的|一批|一个|一所|全市|全县|全省|全国|第一批|[“《]|\d{4}年度?|\d+[个家所项]|[一二三四五六七八九十两]+[个家所项]|“[^“”]{1,30}”等)*$")
 # What describes a body before its name: 由副市长孙晓红任组长，…等部门组成的.
 _MADE_UP = re.compile(r"了?[^。；“”]{2,40}?(?:任组长|任副组长|组成|牵头)的")
 # Words that join listed objects.
