@@ -113,6 +113,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _means(text, inside, start, end, objects)
     relations += _made_part_of(text, inside, start, end, objects)
     relations += _own_work(text, inside)
+    relations += _as_program(text, inside)
     relations += _completed(text, inside, start, objects)
     relations += _winners(text, inside, start, end)
     relations += _guided(text, inside, start, end)
@@ -228,6 +229,22 @@ def _means(text: str, inside: list[Mention], start: int, end: int, objects: set[
         head = _agent(text, inside, m.start - 1, prop, objects, start)
         if head is not None:
             result.append(Relation(head, prop, m, confidence=0.7, trigger="以…为"))
+    return result
+
+
+# 作为精准帮扶项目，国家卫生计生委…; 作为健康扶贫牵头部门，郑州市卫生健康委…
+_AS_PROGRAM = re.compile(r"(?:的)?(?:牵头部门|牵头单位|责任单位|主管部门)?，")
+
+
+def _as_program(text: str, inside: list[Mention]) -> list[Relation]:
+    """作为X项目，Y…: the body the sentence goes on about runs the program it opens with."""
+    result = []
+    for program, body in zip(inside, inside[1:]):
+        if program.cls != "Program" or text[program.start - 2 : program.start] != "作为":
+            continue
+        gap = _AS_PROGRAM.fullmatch(text, program.end, body.start)
+        if gap and body.cls != "Person" and fits(body.cls, PROPERTIES["runs"][0]):
+            result.append(Relation(body, "runs", program, confidence=0.7, trigger="作为"))
     return result
 
 
@@ -376,15 +393,16 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
     return result
 
 
-# 加强信阳市中心医院对固始县人民医院的对口帮扶, 加强对固始县、淮滨县的督促指导: the helper supports them.
-_HELP = re.compile(r"^的?(?:对口帮扶|对口支援|帮扶|支援|督促指导|业务指导|技术指导|指导)")
+# 加强信阳市中心医院对固始县人民医院的对口帮扶, 加强对固始县、淮滨县的督促指导, 选择新疆、青海为
+# 帮扶对象: the helper supports them.
+_HELP = re.compile(r"^的?(?:对口帮扶|对口支援|帮扶|支援|督促指导|业务指导|技术指导|指导)|^为(?:重点)?(?:对口)?(?:帮扶|支援)对象")
 
 
 def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
     result = []
-    for match in re.finditer("对", text[start:end]):
+    for match in re.finditer("对|选择|确定", text[start:end]):  # 对…帮扶; 选择新疆、青海为帮扶对象
         at = start + match.start()
-        first = next((m for m in inside if m.start == at + 1 and fits(m.cls, ("Organization", "Region"))), None)
+        first = next((m for m in inside if m.start == start + match.end() and fits(m.cls, ("Organization", "Region"))), None)
         if first is None:
             continue
         helped = _listed_from(text, inside, first, ("Organization", "Region"))
@@ -394,7 +412,7 @@ def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set
         helper = helper or _agent(text, inside, at, "supports", objects, start)
         for m in helped:
             if helper is not None and helper.label != m.label:
-                result.append(Relation(helper, "supports", m, confidence=0.65, trigger="对…帮扶"))
+                result.append(Relation(helper, "supports", m, confidence=0.65, trigger=f"{match.group()}…帮扶"))
     return result
 
 

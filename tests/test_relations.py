@@ -97,6 +97,11 @@ def rels(doc):
          {("开封市民政局", "implements", "农村最低生活保障"), ("开封市民政局", "implements", "特困人员救助供养")}),
         # what a name sums up may stand between the verb and the name
         ("开封市研究制定“人员、设备、流程”等“三统一”标准。", "开封市", {("开封市", "issues", "“三统一”标准")}),
+        # a program a sentence opens with (作为…项目，) is run by the body it goes on about;
+        # the regions chosen as those to help are supported
+        ("作为对口支援项目，广西壮族自治区卫生健康委今年选择百色、河池为帮扶对象。", "广西壮族自治区",
+         {("广西壮族自治区卫生健康委员会", "runs", "对口支援项目"), ("广西壮族自治区卫生健康委员会", "supports", "百色市"),
+          ("广西壮族自治区卫生健康委员会", "supports", "河池市")}),
         # a second list of completed bodies in the sentence has the same founder
         ("衢州市打造区域医疗中心建设，创伤救治中心、胸痛治疗中心、眼科医疗中心三个中心已建成使用，口腔治疗中心、心理健康服务中心、康复医学中心也将于明年挂牌。", "衢州市",
          {("衢州市", "runs", "区域医疗中心建设")} | {("衢州市", "establishes", c) for c in ("创伤救治中心", "胸痛治疗中心", "眼科医疗中心", "口腔治疗中心", "心理健康服务中心", "康复医学中心")}),

@@ -284,6 +284,9 @@ def _left_edge(text: str, end: int, limit: int, strip_level: bool = True) -> int
             while start > 0 and text[start - 1].isdigit():
                 start -= 1  # 城市社区15分钟健康圈: the minutes are part of the name
             continue
+        if text[start - 1 : start + 1] == "对口":
+            start -= 1  # 对口支援项目: 对 starts a word here, it is no preposition
+            continue
         if ch in PUNCT or ch in STOP_CHARS or ch in "元亿" or ch.isdigit() or not (is_han(ch) or ch.isalpha() or ch == "+"):
             break
         if text[start - 2 : start] in _EDGE_WORDS or text[start - 3 : start] in _EDGE_WORDS:
