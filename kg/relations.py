@@ -160,6 +160,9 @@ def _objects(text: str, inside: list[Mention], after: int) -> list[Mention]:
         places += 1
     if 0 < places < len(following) and re.match(r"^(?:等)?\d+个$", text[following[places - 1].end : following[places].start]):
         following = following[places:]
+    # 举办了全县死因监测…培训班: the whole place before a name says where, it is not the object.
+    if len(following) > 1 and text[following[0].start : following[0].end] in ("全县", "全市", "全省", "全区") and following[1].start == following[0].end:
+        following = following[1:]
     # 贯彻中共中央、国务院关于…的意见: the bodies say who issued it; the document is the object.
     if fits(following[0].cls, ("Organization",)):
         issuers_end = _listed_from(text, inside, following[0], ("Organization",))[-1].end

@@ -103,6 +103,10 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         # what a government lists among its projects for the people is a program; an aim is not
         ("连续三年将社区康复站建设列入市级民生实事", [("社区康复站建设", "Program")]),
         ("把提升妇幼服务能力列入民生实事", []),
+        # a training course is a program, named by its topics; 本次培训班 only refers to one
+        ("举办为期5天的村医急救技能培训班", [("村医急救技能培训班", "Program")]),
+        ("举办了传染病报告、慢病随访技术培训班", [("传染病报告、慢病随访技术培训班", "Program")]),
+        ("在本次面授培训班上", []),
     ],
 )
 def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):

@@ -38,7 +38,7 @@ _BACK_REFERENCE = re.compile(r"《(意见|通知|办法|方案|规划|条例|决
 # Verbs after which a quoted name is what is carried out.
 _TRIGGER_BEFORE = re.compile(r"(?:实施|开展|推进|推行|落实|构建|打造|启动|建立|建设|创新|做实|执行|采取|采用|探索|坚持)(?:了|好|起)?$")
 # Unquoted names ending in a program word; the left edge is found by scanning back.
-_PROGRAM_END = re.compile(r"(?:工程|项目|筛查|试点|救治网|救治网络|签约服务|行动计划|专项行动|发展战略|振兴战略|保障网|健康圈|急救圈|健身圈|养老圈)")
+_PROGRAM_END = re.compile(r"(?:工程|项目|筛查|试点|培训班|救治网|救治网络|签约服务|行动计划|专项行动|发展战略|振兴战略|保障网|健康圈|急救圈|健身圈|养老圈)")
 _POLICY_END = re.compile(r"制度(?!化)")
 _BUILD_END = re.compile(r"(?:中心|医共体|医联体|卫生室|卫生院|医院|平台|体系|网络|中医馆|机构)(?:基础设施)?(?:标准化|达标)?建设")
 # Whole names that are categories, not names.
@@ -47,8 +47,8 @@ _GENERIC = re.compile(
     r"扶贫|医保|工作|管理|实施|政策|保障|考核|监管|责任|长效|联动|公益|各级|省级|市级|县级|国家级|重大|"
     r"短板|提升|改造|基础|硬件|信息化|合作|共建|签约|重点专科|临床重点专科|中医重点专科|民生实事|试点|两项|两|三大|"
     r"早期|全人群|两项全人群|随机性|系统性|集中式|免费|两年免费|年度|现有|年度惠民|服务|延伸服务|临床专科|儿童保健|"
-    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建|工程|一号|慢性病(?=筛查)|新技术|新技术新)*"
-    r"(?:工程|项目|筛查|试点|制度|政策|建设|服务|活动)$"
+    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建|工程|一号|慢性病(?=筛查)|新技术|新技术新|次|期|届|面授|线上|线下)*"
+    r"(?:工程|项目|筛查|试点|制度|政策|建设|服务|活动|培训班)$"
 )
 
 
@@ -230,6 +230,8 @@ def _unquoted(text: str) -> list[Mention]:
             start = _left_edge(text, match.start(), 14, strip_level=False)
             if start == match.start() - 14 and not left_boundary(text, start):
                 continue  # no word boundary within reach: the name's start is unknown
+            while match.group() == "培训班" and text[start - 1 : start] == "、":
+                start = _left_edge(text, start - 1, 14, strip_level=False)  # 死因监测、肿瘤随访登记…技术培训班: one course on the topics listed
             if text[start : start + 2] in ("全市", "全县", "全省", "全区"):
                 start += 2  # 全市贫困人口家庭医生签约服务: the place's whole, not the name
             while start < match.start() and text[start] in "年为个项家所种度":
