@@ -32,6 +32,8 @@ POLICY_NOUNS = ("系列惠民政策", "惠民政策", "政策", "措施", "防�
 POLICY_NOUNS_KEEP = ("标准", "责任制", "健康扶贫模式", "工作模式", "模式", "政策体系", "体系", "工作布局", "布局", "制度", "办法", "管理")
 # Document titles that are policies: 《…办法》, 《…规划》.
 # 省委、省政府关于促进中医药传承创新发展的意见: a document named without book-title marks.
+# 制定了2020年度信阳市健康扶贫工作方案: a plan named by its year, without book-title marks.
+_YEAR_PLAN = re.compile(r"(?<=制定|出台|印发|下发|发布|制订)了?(\d{4}年度?[^，。；、“”《》\n]{2,24}?(?:工作方案|实施方案|行动方案|工作计划|工作要点))")
 _ABOUT = re.compile(r"关于[^《》“”，。；：\n]{4,40}?的(?:实施意见|指导意见|意见|通知|决定|若干措施|实施方案)")
 _DOCUMENT = re.compile(r"《([^《》\n]{2,60}?(?:办法|方案|规划|意见|通知|条例|规定|指南|预案|制度|标准|纲要|决定|细则|规范|计划|报告|协议|措施|要点|法|建议|工作|政策))》")
 _BACK_REFERENCE = re.compile(r"《(意见|通知|办法|方案|规划|条例|决定|规定|纲要)》")
@@ -71,6 +73,7 @@ def _documents(text: str) -> list[Mention]:
         for m in _ABOUT.finditer(text)
         if not any(f.start <= m.start() < f.end for f in found)
     ]
+    found += [Mention(m.start(1), m.end(1), "Policy", "programs", label=m.group(1), score=0.7) for m in _YEAR_PLAN.finditer(text)]
     found += [
         Mention(m.start(), m.end(), "Policy", "programs", label=m.group(0), score=0.6, extra={"back_reference": m.group(1)})
         for m in _BACK_REFERENCE.finditer(text)
