@@ -102,6 +102,8 @@ def rels(doc):
         ("作为对口支援项目，广西壮族自治区卫生健康委今年选择百色、河池为帮扶对象。", "广西壮族自治区",
          {("广西壮族自治区卫生健康委员会", "runs", "对口支援项目"), ("广西壮族自治区卫生健康委员会", "supports", "百色市"),
           ("广西壮族自治区卫生健康委员会", "supports", "河池市")}),
+        # 人大 is the standing committee of the people's congress of its place
+        ("县人大副主任王强出席。", "固始县", {("王强", "leads", "固始县人民代表大会常务委员会")}),
         # a plan named by its year needs no book-title marks
         ("南阳市卫生健康委制定了2021年度南阳市医疗救治工作方案。", "南阳市",
          {("南阳市卫生健康委员会", "issues", "2021年度南阳市医疗救治工作方案")}),

@@ -70,7 +70,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("扶贫开发办公室", "GovernmentBody", 0), ("扶贫办", "GovernmentBody", 0), ("卫生局", "GovernmentBody", 0),
     ("公共资源交易中心", "GovernmentBody", 0),
     ("市场监督管理局", "GovernmentBody", 0), ("教育局", "GovernmentBody", 0), ("公安局", "GovernmentBody", 0),
-    ("人大常委会", "GovernmentBody", 0), ("政协", "GovernmentBody", 0),
+    ("人大常委会", "GovernmentBody", 0), ("人大", "GovernmentBody", 0), ("政协", "GovernmentBody", 0),
     # A department named by its field: 民政部门 is the 民政局 of the place (lexicon/abbreviations.tsv).
     ("民政部门", "GovernmentBody", 0), ("财政部门", "GovernmentBody", 0), ("人社部门", "GovernmentBody", 0),
     ("人力资源社会保障部门", "GovernmentBody", 0), ("人力资源和社会保障部门", "GovernmentBody", 0),
