@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 from kg.lexicon import words
 from kg.money import Amount, amounts, year_before
@@ -33,8 +34,8 @@ from kg.rules.text import BENEFICIARIES
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "实行", "依托", "完善", "进行"], ("runs",)),
-    **dict.fromkeys(["推进", "加强"], ("runs", "implements")),
+    **dict.fromkeys(["开展", "打造", "运营", "启动", "举办", "主办", "承办", "做实", "谋划", "组织开展", "开通", "依托", "完善", "进行"], ("runs",)),
+    **dict.fromkeys(["推进", "加强", "实行"], ("runs", "implements")),
     **dict.fromkeys(["构建"], ("runs", "issues")),
     **dict.fromkeys(["实施", "推行", "执行", "落实", "严格执行", "贯彻落实", "贯彻", "严格落实", "采取", "采用", "按照", "依据", "根据", "坚持", "探索建立", "推动", "抓", "抓好", "抓实", "利用"], ("implements", "runs")),
     **dict.fromkeys(["建设"], ("runs", "establishes")),
@@ -122,6 +123,7 @@ def extract(text: str, mentions: list[Mention], start: int, end: int) -> tuple[l
     relations += _members(text, inside, start, end)
     relations += _helped(text, inside, start, end, objects)
     relations += _targets(text, inside, start, end)
+    relations += _brought_to_all(text, inside, start, end, objects)
     relations += _issuers(text, inside)
     relations += _campaigns(text, inside)
     relations += _leaders(text, inside)
@@ -432,6 +434,31 @@ _INTO = re.compile(rf"(?:^|[，；：])({_GROUP})(?:全部|均|统一)?纳入$")
 _COVERED = re.compile(rf"^实现了?({_GROUP})全覆盖")
 
 
+_COVERAGE = re.compile(rf"实现({_GROUP})[^，。；]{{0,8}}?(?=[“《]?[^，。；]*?全覆盖)")
+
+
+def _covered(text: str, aims: list[Mention], start: int, end: int) -> Iterator[tuple[re.Match, Mention]]:
+    """实现贫困人口县域内住院“先诊疗后付费”和“一站式”就诊结算全覆盖: each aim brought to a
+    whole group, with the match (its group is ``group(1)``)."""
+    for match in _COVERAGE.finditer(text, start, end):
+        clause_end = text.find("全覆盖", match.end())
+        for aim in aims:
+            if match.end() <= aim.start and aim.end <= clause_end:
+                yield match, aim
+
+
+def _brought_to_all(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
+    """许昌市还实现贫困人口家庭医生签约服务全覆盖: who brings a program (policy) to a whole
+    group runs (implements) it."""
+    result = []
+    for match, aim in _covered(text, [m for m in inside if m.cls in ("Program", "Policy")], start, end):
+        prop = "runs" if aim.cls == "Program" else "implements"
+        agent = _agent(text, inside, match.start(), prop, objects, start)
+        if agent is not None:
+            result.append(Relation(agent, prop, aim, confidence=0.65, trigger="实现…全覆盖"))
+    return result
+
+
 def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
     """``targets`` literals: the group a program or policy named in the sentence is for.
 
@@ -464,12 +491,8 @@ def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
         covered = _COVERED.match(text[aim.end : end])  # “两癌”筛查实现了…人口全覆盖
         if covered:
             found.append((aim, covered.group(1), aim.end + covered.end(1)))
-    # 实现贫困人口县域内住院“先诊疗后付费”和“一站式”就诊结算全覆盖: every listed aim.
-    for match in re.finditer(rf"实现({_GROUP})[^，。；]{{0,8}}?(?=[“《]?[^，。；]*?全覆盖)", text[start:end]):
-        clause_end = text.find("全覆盖", start + match.end())
-        for aim in aims:
-            if start + match.end() <= aim.start and aim.end <= clause_end:
-                found.append((aim, match.group(1), start + match.end(1)))
+    for match, aim in _covered(text, aims, start, end):
+        found.append((aim, match.group(1), match.end(1)))
     result = []
     for head, group, group_end in found:
         if any(m.end == group_end and fits(m.cls, ("Organization", "Region")) for m in inside):

@@ -104,6 +104,10 @@ def rels(doc):
           ("广西壮族自治区卫生健康委员会", "supports", "河池市")}),
         # 人大 is the standing committee of the people's congress of its place
         ("县人大副主任王强出席。", "固始县", {("王强", "leads", "固始县人民代表大会常务委员会")}),
+        # who brings a program to a whole group runs it (and a village is not named 实现农村)
+        ("商丘市实现农村贫困人口家庭医生签约服务全覆盖。", "商丘市",
+         {("商丘市", "runs", "家庭医生签约服务"), ("家庭医生签约服务", "targets", "农村贫困人口")}),
+        ("该县实行“乡聘村用”的人才管理模式。", "固始县", {("固始县", "implements", "乡聘村用")}),
         # a plan named by its year needs no book-title marks
         ("南阳市卫生健康委制定了2021年度南阳市医疗救治工作方案。", "南阳市",
          {("南阳市卫生健康委员会", "issues", "2021年度南阳市医疗救治工作方案")}),

@@ -107,6 +107,8 @@ def _townships(text: str, found: list[Mention]) -> list[Mention]:
         name = text[start:end]
         if name in _NOT_PLACES or text[start:suffix_start] in _NOT_PLACES or _NOT_AFTER.match(text, end):
             continue
+        if any(name.endswith(word) for word in ("农村", "乡村", "山村", "贫困村", "重点村")):
+            continue  # 商丘市实现农村…: a common noun after a place, not a village's name
         if text[start:suffix_start] in STOP_WORDS or re.match(r"、[乡镇村县]", text[end : end + 2]):
             continue  # 组织乡、村两级: levels listed, not a place
         if text[suffix_start - 1] == "族":  # 回族乡村医生, 维族村医
