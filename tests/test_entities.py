@@ -107,6 +107,10 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         ("举办为期5天的村医急救技能培训班", [("村医急救技能培训班", "Program")]),
         ("举办了传染病报告、慢病随访技术培训班", [("传染病报告、慢病随访技术培训班", "Program")]),
         ("在本次面授培训班上", []),
+        # what a kind of program sums up (…等妇幼健康项目) is a program of that kind
+        ("落实孕前优生健康检查、农村妇女增补叶酸和新生儿听力筛查等妇幼健康项目",
+         [("孕前优生健康检查", "Program"), ("农村妇女增补叶酸", "Program"), ("新生儿听力筛查", "Program"), ("妇幼健康项目", "Program")]),
+        ("尤其对产后养护、康复和儿童早期教育等社会需求极大的服务项目没有涉及", []),
     ],
 )
 def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):

@@ -58,7 +58,10 @@ _GENERIC = re.compile(
 def find(text: str, context: Context) -> list[Mention]:
     """Program and Policy mentions in ``text``."""
     found = _terms(text) + _documents(text) + _quoted(text) + _unquoted(text) + _healthy_places(text) + _listed_projects(text)
-    return _longest(found)
+    # The items of a list a kind sums up are whole: a longer name across two of them is not.
+    items = _listed_kinds(text)
+    found = [m for m in found if not any(m.start <= i.start and i.end <= m.end and m.length > i.length for i in items)]
+    return _longest(found + items)
 
 
 def _terms(text: str) -> list[Mention]:
@@ -175,6 +178,38 @@ _NATIONAL_PLACES = ("中国", "中原")
 # 将乡镇卫生院中医馆建设列入民生实事, 把提质升级列入全市十大民生实事: what a government
 # lists among its projects for the people is a program.
 _LISTED = re.compile(rf"(?:将|把)([{HAN}+]{{2,16}}?)(?:工作)?(?:纳入|列入|列为)[^，。；]{{0,10}}?(?:民生实事|民生工程|惠民工程)")
+
+
+# 落实免费婚前医学检查、农村待孕妇女增补叶酸…等国家基本公共卫生服务项目: what is listed
+# before 等 and a kind of program is a program of that kind.
+_KIND_AFTER_LIST = re.compile(r"等(?=[^的，。；、：“”《》\s]{0,12}?(?:项目|工程|行动))")
+
+
+def _listed_kinds(text: str) -> list[Mention]:
+    """The items of a list that a kind of program sums up (two items at least).
+
+    >>> [m.label for m in _listed_kinds("落实免费婚前医学检查、出生缺陷产前筛查和新生儿疾病筛查等国家基本公共卫生服务项目")]
+    ['免费婚前医学检查', '出生缺陷产前筛查', '新生儿疾病筛查']
+    """
+    found = []
+    for match in _KIND_AFTER_LIST.finditer(text):
+        start = max(text.rfind(mark, 0, match.start()) for mark in "，；：。！？“”《》（）\n") + 1
+        first_end = text.find("、", start, match.start())
+        for i in range(start, first_end - 2):  # 落实免费婚前医学检查, 有针对性地开展推拿: after the verb
+            if text[i] in STOP_CHARS or text[i : i + 2] in STOP_WORDS:
+                start = i + (1 if text[i] in STOP_CHARS else 2)
+        spans, at = [], start
+        for item in text[start : match.start()].split("、"):
+            spans.append((at, at + len(item)))
+            at += len(item) + 1
+        if len(spans) < 2 or not all(4 <= e - s <= 20 and all(is_han(ch) for ch in text[s:e]) for s, e in spans):
+            continue
+        last_start, last_end = spans[-1]
+        joined = text.rfind("和", last_start, last_end)
+        if joined - last_start >= 4 and last_end - joined - 1 >= 4:  # …出生缺陷产前筛查和新生儿疾病筛查
+            spans[-1:] = [(last_start, joined), (joined + 1, last_end)]
+        found += [Mention(s, e, "Program", "programs", label=text[s:e], score=0.6) for s, e in spans]
+    return found
 
 
 def _listed_projects(text: str) -> list[Mention]:
