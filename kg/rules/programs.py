@@ -49,7 +49,7 @@ _GENERIC = re.compile(
     r"扶贫|医保|工作|管理|实施|政策|保障|考核|监管|责任|长效|联动|公益|各级|省级|市级|县级|国家级|重大|"
     r"短板|提升|改造|基础|硬件|信息化|合作|共建|签约|重点专科|临床重点专科|中医重点专科|民生实事|试点|两项|两|三大|"
     r"早期|全人群|两项全人群|随机性|系统性|集中式|免费|两年免费|年度|现有|年度惠民|服务|延伸服务|临床专科|儿童保健|"
-    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建|工程|一号|慢性病(?=筛查)|新技术|新技术新|次|期|届|面授|线上|线下)*"
+    r"定点|集中|分散式|碎片化|全覆盖|西扩|改扩建|工程|一号|慢性病(?=筛查)|新技术|新技术新|次|期|届|面授|线上|线下|机构)*"
     r"(?:工程|项目|筛查|试点|制度|政策|建设|服务|活动|培训班)$"
 )
 
@@ -272,6 +272,8 @@ def _unquoted(text: str) -> list[Mention]:
                 start = _left_edge(text, start - 1, 14, strip_level=False)  # 死因监测、肿瘤随访登记…技术培训班: one course on the topics listed
             if text[start : start + 2] in ("全市", "全县", "全省", "全区"):
                 start += 2  # 全市贫困人口家庭医生签约服务: the place's whole, not the name
+            if text[start - 1 : start + 1] in ("各地", "当地", "两地", "外地", "异地"):
+                start += 1  # 各地医疗机构项目: 地 belongs to the word before
             while start < match.start() and text[start] in "年为个项家所种度":
                 start += 1  # 2018年两项筛查, 4个县域医疗中心建设, 年度惠民工程
             if text[start : start + 2] in ("县级", "市级", "省级"):
@@ -290,6 +292,8 @@ def _unquoted(text: str) -> list[Mention]:
                 continue
             if text[match.end() : match.end() + 1] in ("费", "款", "资", "库", "组", "办", "部", "点", "率"):
                 continue  # 项目费, 项目库, 项目组: a thing belonging to the program
+            if text[match.end() : match.end() + 2] in ("质量", "进度", "安全"):
+                continue  # 保证工程质量: the works, not a named program
             document = re.match(r"规划|标准|实施方案|方案", text[match.end() : match.end() + 4]) if pattern is _BUILD_END else None
             if document:  # 医养中心建设规划: the plan for the works is a policy
                 found.append(Mention(start, document.end() + match.end(), "Policy", "programs", label=name + document.group(), score=0.6))
