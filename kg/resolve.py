@@ -143,8 +143,8 @@ _GOVERNMENT = re.compile(r"(?<=[市县省区])政府")
 def expand(label: str) -> str:
     """Expand abbreviated body names.
 
-    >>> expand("国家卫生计生委科教司"), expand("开封市政府"), expand("市妇保院")
-    ('国家卫生和计划生育委员会科技教育司', '开封市人民政府', '市妇幼保健院')
+    >>> expand("国家卫生计生委科教司"), expand("开封市政府"), expand("市妇保院"), expand("漯河市六院")
+    ('国家卫生和计划生育委员会科技教育司', '开封市人民政府', '市妇幼保健院', '漯河市第六人民医院')
     """
     for short, full in sorted(words().abbreviations.items(), key=lambda kv: -len(kv[0])):
         if short in label and full not in label:
