@@ -392,7 +392,7 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
     for match in re.finditer(r"作为", text[start:end]):
         at = start + match.start()
         body = next((m for m in inside if m.end == at and fits(m.cls, ("Organization",))), None)
-        group = next((m for m in inside if m.start == at + 2 and m.cls == "Organization"), None)
+        group = next((m for m in inside if m.start == at + 2 and fits(m.cls, ("Organization",))), None)
         if body and group and re.match(r"^(?:的)?(?:牵头|成员)单位", text[group.end : group.end + 6]):
             result.append(Relation(body, "memberOf", group, confidence=0.7, trigger="作为…单位"))
     return result

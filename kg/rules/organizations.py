@@ -81,7 +81,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("联合会", "Organization", 6), ("协会", "Organization", 6), ("学会", "Organization", 6), ("基金会", "Organization", 6),
     ("电视台", "Organization", 2), ("联合办公室", "Organization", 6),
     # Task forces and leading groups: 濮阳市医院提质升级工作领导小组, 市新冠肺炎疫情防控指挥部
-    ("领导小组", "Organization", 0), ("指挥部", "Organization", 0), ("工作组", "Organization", 0), ("工作专班", "Organization", 0),
+    ("领导小组", "Organization", 0), ("指挥部", "GovernmentBody", 0), ("工作组", "GovernmentBody", 0), ("工作专班", "Organization", 0),
 ]  # fmt: skip
 #: Type words whose proper part may be long when a place comes first.
 LONG_CORE_AFTER_PLACE = {"领导小组": 20, "指挥部": 12, "工作组": 12, "工作专班": 12, "联合会": 8, "协会": 8, "学会": 8}
@@ -283,8 +283,10 @@ _FOUNDING = re.compile(r"成立|组建|设立|召开|主持")
 # 市委副书记任组长的医养中心建设领导小组: who leads it is not part of its name.
 _LED_BY = re.compile(r"任(?:副)?组长|组成|的")
 _TASK_FORCE_START = re.compile(rf"(?:(?:{_FOUNDING.pattern})了?|抽调|派出|选派|明确|同时|[建做抓]好|的|是|由|和|与|及|在|对|为)$")
-#: Task forces of a government, named in full with the place of the article (a team is not).
-_GOVERNMENT_TASK_FORCES = ("领导小组", "指挥部", "工作组", "工作专班", "专班")
+#: Task forces of a government, named in full with the place of the article (a team or a
+#: 专班 is not), and those that are organs of it (a 指挥部 or 工作组 of the city).
+_GOVERNMENT_TASK_FORCES = ("领导小组", "指挥部", "工作组")
+_GOVERNMENT_ORGANS = ("指挥部", "工作组")
 
 
 def _task_forces(text: str, context: Context) -> list[Mention]:
@@ -306,7 +308,7 @@ def _task_forces(text: str, context: Context) -> list[Mention]:
         if any(m.start <= start < m.end for m in context.regions) or _CATEGORY_WORDS.match(core) or core in ("专家", "医疗", "工作"):
             continue  # a name with a place is found by _name_before
         if match.group() in _GOVERNMENT_TASK_FORCES and context.region is not None:
-            placed = _of_the_articles_place(start, e, context.region, "Organization")
+            placed = _of_the_articles_place(start, e, context.region, "GovernmentBody" if match.group() in _GOVERNMENT_ORGANS else "Organization")
             if placed is not None:
                 result.append(placed)
                 continue
