@@ -377,8 +377,9 @@ def _listed_from(text: str, inside: list[Mention], first: Mention, cls: tuple[st
 
 def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Relation]:
     """…领导小组，由…任组长，县卫生健康体育委员会、医疗保障局…等为成员: the bodies listed
-    before 为成员 are members of the task force named last before them; 信阳市卫生健康委作为
-    市健康扶贫行动工作组牵头单位: a body that leads a group is in it."""
+    before 为成员 are members of the task force named last before them, and so are those
+    listed before 等部门组成的 of the one named after; 信阳市卫生健康委作为市健康扶贫行动
+    工作组牵头单位: a body that leads a group is in it."""
     result = []
     for match in re.finditer(r"等?(?:为|作为)成员(?:单位)?", text[start:end]):
         at = start + match.start()
@@ -389,6 +390,12 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
         members = _listed_before(text, listed)  # the list that ends before 为成员
         for m in reversed(members[: members.index(group)] if group in members else members):
             result.append(Relation(m, "memberOf", group, confidence=0.7, trigger="为成员"))
+    for match in re.finditer(r"等(?:相关|有关)?部门(?:共同)?组成的", text[start:end]):  # 卫生健康、发改…等部门组成的指挥部
+        at, after = start + match.start(), start + match.end()
+        before = [m for m in inside if m.end <= at]
+        group = next((m for m in inside if m.start == after and fits(m.cls, ("Organization",))), None)
+        if group is not None and before and before[-1].end == at:
+            result += [Relation(m, "memberOf", group, confidence=0.7, trigger="等部门组成") for m in reversed(_listed_before(text, before)) if fits(m.cls, ("Organization",))]
     for match in re.finditer(r"作为", text[start:end]):
         at = start + match.start()
         body = next((m for m in inside if m.end == at and fits(m.cls, ("Organization",))), None)
@@ -422,7 +429,7 @@ def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set
 
 
 # Who a program or policy is for: a group of people, villages or clinics, written out.
-_GROUP = r"[^，。；：！？“”《》（）()]{2,20}?(?:人口|人群|居民|患者|群众|贫困户|家庭|人员|老人|儿童|妇女|孕产妇|学生|村|卫生室|医疗机构|县、市)"
+_GROUP = r"[^，。；：！？“”《》（）()]{2,20}?(?:人口|人群|居民|患者|群众|贫困户|家庭|人员|老人|儿童|妇女|孕产妇|学生|村|卫生室|医疗(?:卫生)?机构|县、市)"
 _GROUP_WORDS = re.compile(r"^(?:了|将|把|对|每家|每个|每名|所有|全部|全市|全县|辖区)+")
 # 对工作突出的县、市进行奖励, 面向全县居民建立: the group between 对 (面向) and a verb of
 # giving or doing.

@@ -101,6 +101,7 @@ def choose_region(candidates: list[Region], article: Article) -> Region | None:
 def _organization_label(mention: Mention, surface: str, article: Article) -> str | None:
     anchor_len = mention.anchor_end - mention.start
     rest = surface[anchor_len:] if mention.anchor is not None else surface
+    rest = mention.extra.get("written_as", rest)  # 发改 in a list of fields: 发改部门
     anchor = mention.anchor
     if isinstance(anchor, str) and len(anchor) == 1 and anchor in _RELATIVE_LEVEL:
         region = region_for(_RELATIVE_LEVEL[anchor], article)

@@ -41,7 +41,8 @@ def rels(doc):
         # A body after who leads or makes it up is what was founded; a party secretary acts for the city.
         ("郑州市委、市政府成立了由副市长孙晓红任组长，卫生健康、发改、民政等部门组成的健康扶贫行动指挥部。", "郑州市",
          {("中共郑州市委员会", "establishes", "郑州市健康扶贫行动指挥部"), ("郑州市人民政府", "establishes", "郑州市健康扶贫行动指挥部"),
-          ("孙晓红", "leads", "郑州市健康扶贫行动指挥部")}),
+          ("孙晓红", "leads", "郑州市健康扶贫行动指挥部")}
+         | {(d, "memberOf", "郑州市健康扶贫行动指挥部") for d in ("郑州市卫生健康委员会", "郑州市发展和改革委员会", "郑州市民政局")}),
         ("焦作市委书记王小平直接指挥，成立市委副书记任组长的医养中心建设领导小组。", "焦作市",
          {("焦作市", "establishes", "焦作市医养中心建设领导小组"), ("王小平", "leads", "焦作市")}),
         # The grantor after 被 is not the one honoured; the body before 举办的 runs what it holds.
@@ -92,7 +93,8 @@ def rels(doc):
         # 市委书记 in a city's article leads the city; who chairs a body leads it
         ("市委书记张文深视察卫生健康工作。", "南阳市", {("张文深", "leads", "南阳市")}),
         ("南阳市成立了由副市长王智慧任组长，卫生健康、财政等部门组成的医共体建设领导小组。", "南阳市",
-         {("南阳市", "establishes", "南阳市医共体建设领导小组"), ("王智慧", "leads", "南阳市医共体建设领导小组")}),
+         {("南阳市", "establishes", "南阳市医共体建设领导小组"), ("王智慧", "leads", "南阳市医共体建设领导小组")}
+         | {(d, "memberOf", "南阳市医共体建设领导小组") for d in ("南阳市卫生健康委员会", "南阳市财政局")}),
         ("开封市民政局利用农村低保、特困人员救助供养等保障性政策给予支持。", "开封市",
          {("开封市民政局", "implements", "农村最低生活保障"), ("开封市民政局", "implements", "特困人员救助供养")}),
         # what a name sums up may stand between the verb and the name
@@ -111,6 +113,10 @@ def rels(doc):
         # every item of a list a kind of program sums up is run
         ("周口市卫生健康委落实孕前优生健康检查、农村妇女增补叶酸等妇幼健康项目。", "周口市",
          {("周口市卫生健康委员会", "runs", p) for p in ("孕前优生健康检查", "农村妇女增补叶酸", "妇幼健康项目")}),
+        # the fields listed before 等部门组成的 are the place's departments, members of what they make up
+        ("南阳市成立了由卫生健康、发改、财政等部门组成的医共体建设指挥部。", "南阳市",
+         {("南阳市", "establishes", "南阳市医共体建设指挥部")}
+         | {(d, "memberOf", "南阳市医共体建设指挥部") for d in ("南阳市卫生健康委员会", "南阳市发展和改革委员会", "南阳市财政局")}),
         # a plan named by its year needs no book-title marks
         ("南阳市卫生健康委制定了2021年度南阳市医疗救治工作方案。", "南阳市",
          {("南阳市卫生健康委员会", "issues", "2021年度南阳市医疗救治工作方案")}),

@@ -75,7 +75,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
     ("民政部门", "GovernmentBody", 0), ("财政部门", "GovernmentBody", 0), ("人社部门", "GovernmentBody", 0),
     ("人力资源社会保障部门", "GovernmentBody", 0), ("人力资源和社会保障部门", "GovernmentBody", 0),
     ("医保部门", "GovernmentBody", 0), ("医疗保障部门", "GovernmentBody", 0), ("卫生健康部门", "GovernmentBody", 0),
-    ("教育部门", "GovernmentBody", 0), ("扶贫部门", "GovernmentBody", 0),
+    ("教育部门", "GovernmentBody", 0), ("扶贫部门", "GovernmentBody", 0), ("发改部门", "GovernmentBody", 0),
     # Other bodies
     ("残疾人联合会", "Organization", 0), ("残联", "Organization", 0), ("红十字会", "Organization", 0),
     ("联合会", "Organization", 6), ("协会", "Organization", 6), ("学会", "Organization", 6), ("基金会", "Organization", 6),
@@ -127,6 +127,7 @@ def find(text: str, context: Context) -> list[Mention]:
             found.append(mention)
     found += _party_committees(text, context)
     found += _task_forces(text, context)
+    found += _listed_departments(text, context)
     found += _listed_centres(text)
     found += _terms(text)
     found = _extend_sub_units(text, _longest(found))
@@ -214,6 +215,36 @@ _LEVEL_WORD = {"Province": "省", "City": "市", "County": "县"}
 def _bare_at_boundary(text: str, s: int) -> bool:
     """The type word starts a name of its own: after punctuation, a conjunction or 由/向/与."""
     return s == 0 or text[s - 1] in "，。；：、（“\n和与及由向同会" or text[s - 2 : s] in ("会同", "联合", "协调")
+
+
+# 卫生健康、发改、财政、医保、民政等部门组成的…: fields listed before 等部门.
+_FIELDS = re.compile(r"(?:(?<=[，；：由和与及])|^)((?:[\u4e00-\u9fff]{2,8}、)+[\u4e00-\u9fff]{2,8})等(?:相关|有关)?部门")
+
+
+def _listed_departments(text: str, context: Context) -> list[Mention]:
+    """Each field listed before 等部门 is the department of the article's place (发改 → 发展和改革委员会).
+
+    >>> from kg import gazetteer
+    >>> place = gazetteer.load().lookup("郑州市")[0]
+    >>> [(m.start, m.end, m.extra["written_as"]) for m in _listed_departments("由卫生健康、财政等部门组成", Context(region=place))]
+    [(1, 5, '卫生健康部门'), (6, 8, '财政部门')]
+    """
+    if context.region is None:
+        return []
+    result = []
+    for match in _FIELDS.finditer(text):
+        fields = match.group(1)
+        at = match.start(1)
+        if fields[0] in "由和与及":  # 由卫生健康、…: the list starts after the preposition
+            fields, at = fields[1:], at + 1
+        for field in fields.split("、"):
+            cls = DEPARTMENTS.get(field + "部门")
+            mention = _of_the_articles_place(at, at + len(field), context.region, cls) if cls else None
+            if mention is not None:
+                mention.extra["written_as"] = field + "部门"  # how the resolver names it
+                result.append(mention)
+            at += len(field) + 1
+    return result
 
 
 def _of_the_articles_place(s: int, e: int, region, cls: str = "GovernmentBody") -> Mention | None:
