@@ -112,6 +112,9 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         ("落实孕前优生健康检查、农村妇女增补叶酸和新生儿听力筛查等妇幼健康项目",
          [("孕前优生健康检查", "Program"), ("农村妇女增补叶酸", "Program"), ("新生儿听力筛查", "Program"), ("妇幼健康项目", "Program")]),
         ("尤其对产后养护、康复和儿童早期教育等社会需求极大的服务项目没有涉及", []),
+        # a pilot of works is named with them; what comes before 和 in works' name is not theirs
+        ("依托国家城市医联体建设试点市、紧密型县域医共体建设试点县和县域医疗中心建设项目",
+         [("国家城市医联体建设试点", "Program"), ("紧密型县域医共体建设试点", "Program"), ("县域医疗中心建设", "Program")]),
     ],
 )
 def test_a_program_name_takes_the_words_that_name_it_and_not_those_that_describe_it(analyse, text, expected):

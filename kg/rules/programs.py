@@ -265,7 +265,8 @@ def _unquoted(text: str) -> list[Mention]:
         for match in pattern.finditer(text):
             if match.group() == "项目" and text[match.start() - 2 : match.start()] in ("工程", "计划"):
                 continue  # X工程项目建设: the name is X工程, 项目 is the common noun
-            start = _left_edge(text, match.start(), 14, strip_level=False)
+            built = match.group() == "试点" and text[match.start() - 2 : match.start()] == "建设"
+            start = _left_edge(text, match.start() - 2 if built else match.start(), 14, strip_level=False)  # 医联体建设试点
             if start == match.start() - 14 and not left_boundary(text, start):
                 continue  # no word boundary within reach: the name's start is unknown
             while match.group() == "培训班" and text[start - 1 : start] == "、":
@@ -305,6 +306,9 @@ def _unquoted(text: str) -> list[Mention]:
                 found.append(Mention(start, split, cls, "programs", label=text[start:split], score=0.6))
                 found.append(Mention(split + 1, match.end(), cls, "programs", label=text[split + 1 : match.end()], score=0.6))
                 continue
+            if joined and pattern is _BUILD_END and not re.search(f"(?:{_PROGRAM_END.pattern}|建设)$", name[: joined.start()]):
+                start += joined.start() + 1  # 试点县和县域医疗中心建设: the works are what follows 和
+                name = text[start : match.end()]
             found.append(Mention(start, match.end(), cls, "programs", label=name, score=0.6))
     return found
 
