@@ -175,6 +175,8 @@ def _names_after_byline(text: str, i: int, surnames: frozenset[str]) -> list[tup
     space inside (刘 权, 刘永 胜) is one name."""
     end = i
     while end < len(text) and (is_han(text[end]) or text[end] == " ") and not text.startswith(("通讯员", "记者", "文/图", "整理"), end):
+        if text[end] == "摄" and not is_han(text[end + 1 : end + 2] or "。"):
+            break  # 本报记者焦海洋摄: the photo credit's mark ends the byline
         end += 1
     tokens = [(m.start() + i, m.end() + i) for m in re.finditer(r"[\u4e00-\u9fff]+", text[i:end])]
     names: list[tuple[int, int]] = []

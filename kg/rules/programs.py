@@ -275,6 +275,8 @@ def _unquoted(text: str) -> list[Mention]:
                 start += 2  # 全市贫困人口家庭医生签约服务: the place's whole, not the name
             if text[start - 1 : start + 1] in ("各地", "当地", "两地", "外地", "异地"):
                 start += 1  # 各地医疗机构项目: 地 belongs to the word before
+            if text[start : start + 2] == "小时":
+                start += 2  # 1小时急危重症急救圈: the unit of a number left out of the name
             while start < match.start() and text[start] in "年为个项家所种度":
                 start += 1  # 2018年两项筛查, 4个县域医疗中心建设, 年度惠民工程
             if text[start : start + 2] in ("县级", "市级", "省级"):
