@@ -114,6 +114,7 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         ("尤其对产后养护、康复和儿童早期教育等社会需求极大的服务项目没有涉及", []),
         # a pilot of works is named with them; what comes before 和 in works' name is not theirs
         ("建成1小时急危重症急救圈", [("急危重症急救圈", "Program")]),
+        ("升级为“互联网+医疗健康”综合服务平台", [("“互联网+医疗健康”综合服务平台", "Program")]),
         ("依托国家城市医联体建设试点市、紧密型县域医共体建设试点县和县域医疗中心建设项目",
          [("国家城市医联体建设试点", "Program"), ("紧密型县域医共体建设试点", "Program"), ("县域医疗中心建设", "Program")]),
     ],

@@ -23,7 +23,7 @@ from kg.rules.text import BENEFICIARIES, HAN, PUNCT, STOP_CHARS, STOP_WORDS, is_
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
-PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "行动计划", "计划", "服务", "签约服务", "网络", "平台", "战略", "培训", "试点", "筛查", "标准化建设", "系统")
+PROGRAM_NOUNS_KEEP = ("人才培养工程", "人才工程", "工程", "项目", "行动计划", "计划", "服务", "签约服务", "网络", "平台", "服务平台", "战略", "培训", "试点", "筛查", "标准化建设", "系统")
 PROGRAM_NOUNS_DROP = ("工作", "活动", "行动", "下乡义诊活动", "义诊活动", "专项行动")
 # Nouns that make a quoted name a policy: descriptive ones (the label is the quoted text,
 # “七免一减两帮扶”系列惠民政策 → 七免一减两帮扶) and name-forming ones (kept with the
