@@ -67,6 +67,8 @@ def test_finds_full_names_of_bodies_and_places(analyse, text, expected):
         "全市二级以上综合医院和专科医院全部设置中医科", "全市9家县人民医院和县中医院全部通过评审", "组织乡、村两级医疗卫生人员",
         "即将此项列入年度惠民工程", "争取县级临床专科项目15个", "将其定为“一号工程”",
         "保证工程质量和工程安全", "督导各地医疗机构项目进展",
+        # a quoted goal, a quoted team, a quotation explained: no program
+        "聚焦让群众“看得起病、看得好病”的工作目标", "成立“1+2”家庭签约服务团队", "“三横”即远程诊疗服务",
     ],
 )
 def test_categories_are_not_entities(analyse, text):

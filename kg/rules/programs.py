@@ -95,6 +95,10 @@ def _quoted(text: str) -> list[Mention]:
             continue
         after = text[end : end + 10]
         noun = _noun_after(after)
+        if noun:
+            prefix, rest = after.split(noun, 1)
+            if re.match("目标|任务|团队|队", rest) or any(ch in STOP_CHARS for ch in prefix.lstrip("的等")):
+                noun = ""  # “看得起病…”的工作目标, “1+3”家庭签约服务团队, “四纵”即远程诊疗服务: no name
         if noun in POLICY_NOUNS or noun in PROGRAM_NOUNS_DROP:
             cls = "Policy" if noun in POLICY_NOUNS else "Program"
             found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
