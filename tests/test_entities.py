@@ -117,6 +117,8 @@ def test_a_quoted_or_verb_led_name_is_only_the_name(analyse, text, expected):
         # a pilot of works is named with them; what comes before 和 in works' name is not theirs
         ("建成1小时急危重症急救圈", [("急危重症急救圈", "Program")]),
         ("升级为“互联网+医疗健康”综合服务平台", [("“互联网+医疗健康”综合服务平台", "Program")]),
+        ("以“互联网+家庭医生”签约新模式为抓手", [("“互联网+家庭医生”签约模式", "Policy")]),
+        ("以夯实为目标，服务城乡融合发展战略", [("城乡融合发展战略", "Program")]),
         ("依托国家城市医联体建设试点市、紧密型县域医共体建设试点县和县域医疗中心建设项目",
          [("国家城市医联体建设试点", "Program"), ("紧密型县域医共体建设试点", "Program"), ("县域医疗中心建设", "Program")]),
     ],
@@ -170,6 +172,11 @@ def test_people_are_found_next_to_their_posts(analyse):
 def test_people_in_bylines_credits_and_lists(analyse, text, expected):
     people = {m.label: m.extra["post"] for m in analyse(text)._.mentions if m.cls == "Person"}
     assert people == expected
+
+
+def test_someone_of_a_body_who_speaks_right_after_it_is_a_person(analyse):
+    doc = analyse("在培训上，南阳市疾病预防控制中心王林详细讲解了监测病种。", "南阳市")
+    assert [e for e in ents(doc) if e[1] == "Person"] == [("王林", "Person")]
 
 
 def test_a_list_of_bodies_keeps_its_place_to_the_end(analyse):

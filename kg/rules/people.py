@@ -28,6 +28,8 @@ _AFTER_NAME = re.compile(
 )
 _BYLINE = re.compile(r"(本报记者|记者|通讯员|摄影|作者[:：]?)")
 _CREDIT = re.compile(r"([\u4e00-\u9fff]{2,3})\s*/?摄")
+# 濮阳市疾病预防控制中心梁森详细讲解: someone of a body, named right after it, who speaks.
+_SPEAKER_OF_BODY = re.compile(r"(?:中心|医院|卫生院|委员会|卫健委|局)([\u4e00-\u9fff]{2,3}?)(?=详细|介绍|表示|指出|讲解|强调|说)")
 
 
 @register("kg.rules.people.v1")
@@ -65,6 +67,10 @@ def find(text: str, context: Context) -> list[Mention]:
     for match in _CREDIT_ONE.finditer(text):
         if _plausible_name(match.group(1), lex.common_surnames):
             found.setdefault(match.start(1), _credit(match.start(1), match.group(1), "署名", match.start()))
+    for match in _SPEAKER_OF_BODY.finditer(text):
+        name = match.group(1)
+        if _plausible_name(name, lex.common_surnames):
+            found.setdefault(match.start(1), Mention(match.start(1), match.end(1), "Person", "people", label=name, score=0.6))
     for match in _CREDIT.finditer(text):
         if match.group(1)[0] in lex.surnames and _boundary_before(text, match.start(1)):
             found.setdefault(match.start(1), _credit(match.start(1), match.group(1), "摄影", match.end(1)))

@@ -111,6 +111,8 @@ def _quoted(text: str) -> list[Mention]:
                 continue
             start = _quoted_left_edge(text, start) if noun in _MODIFIED_NOUNS else start
             label = text[start : end + len(prefix) + len(noun)]
+            if prefix.endswith("新") and noun in ("模式", "健康扶贫模式", "工作模式", "体系"):
+                label = label[: -len(noun) - 1] + noun  # …健康扶贫新模式: the name is the 模式
             found.append(Mention(start, end + len(prefix) + len(noun), cls, "programs", label=label, score=0.8))
         elif re.search(f"(?:{_PROGRAM_END.pattern})$", inner) and "、" not in inner and not _GENERIC.match(inner):
             found.append(Mention(start, end, "Program", "programs", label=inner, score=0.8))
@@ -287,6 +289,8 @@ def _unquoted(text: str) -> list[Mention]:
                 start += 2  # 县级临床专科项目
             if text[start : start + 2] in _LEADING_VERBS and match.start() - start > 4:
                 start += 2  # 持续完善住院医师规范化培训项目: 完善 is what is done to it
+            if text[start : start + 2] == "服务" and match.group().endswith("战略") and match.start() - start >= 4:
+                start += 2  # 服务乡村振兴战略: a strategy is served, 服务 is not its name
             served = BENEFICIARIES.match(text, start)
             if served and cls == "Program" and match.group() not in ("项目", "工程") and match.start() - served.end() >= 2:
                 start = served.end()  # 实现贫困人口家庭医生签约服务全覆盖: the group is who it serves
