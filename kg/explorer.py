@@ -87,9 +87,13 @@ class Explorer:
                 OPTIONAL {{ ?st kg:evidence ?sentence ; prov:wasDerivedFrom ?article . ?article rdfs:label ?title ; kg:sourceFile ?file }}
             }} LIMIT 2000""")  # fmt: skip
         edges: dict[tuple, dict] = {}
+        values: dict[tuple, dict] = {}  # relations to a literal (targets 贫困人口): facts of the node, not edges
         others = set()
         for r in edge_rows:
             s, p, o = r["s"].value, _local(r["p"].value), r["o"].value
+            if isinstance(r["o"], ox.Literal):
+                values.setdefault((p, o), {"property": p, "value": o})
+                continue
             edge = edges.setdefault((s, p, o), {"from": s, "to": o, "property": p, "evidence": []})
             if r.get("sentence") is not None and len(edge["evidence"]) < 5:
                 edge["evidence"].append({k: term_text(r.get(k)) for k in ("sentence", "article", "title", "file")})
@@ -97,11 +101,11 @@ class Explorer:
         others.discard(iri)
         nodes = [{"iri": iri, "label": info[0]["label"].value, "class": classes[0] if classes else ""}]
         if others:
-            values = " ".join(_iri(o) for o in sorted(others))
+            iris = " ".join(_iri(o) for o in sorted(others))
             classes_ = ", ".join(f"kg:{c}" for c in ENTITY_CLASSES)
             for r in select(self.store, f"""
                     SELECT ?e (SAMPLE(?l) AS ?label) (SAMPLE(?c) AS ?cls) WHERE {{
-                        VALUES ?e {{ {values} }} ?e rdfs:label ?l ; a ?c . FILTER(?c IN ({classes_}))
+                        VALUES ?e {{ {iris} }} ?e rdfs:label ?l ; a ?c . FILTER(?c IN ({classes_}))
                     }} GROUP BY ?e"""):  # fmt: skip
                 nodes.append({"iri": r["e"].value, "label": r["label"].value, "class": _local(r["cls"].value)})
         mentions = [
@@ -112,7 +116,7 @@ class Explorer:
                     ?article rdfs:label ?title ; kg:sourceFile ?file .
                 }} LIMIT 50""")  # fmt: skip
         ]
-        return {"node": nodes[0], "nodes": nodes, "edges": list(edges.values()), "mentions": mentions}
+        return {"node": nodes[0], "nodes": nodes, "edges": list(edges.values()), "values": list(values.values()), "mentions": mentions}
 
     def article(self, iri: str = "") -> dict:
         if not iri:

@@ -108,6 +108,14 @@ def test_explorer_api_finds_an_entity_and_its_neighbourhood(server):
     assert any(e["evidence"] for e in hood["edges"]) and hood["mentions"][0]["file"].endswith(".txt")
 
 
+def test_explorer_api_gives_a_programs_target_group_as_a_value_not_a_node(server):
+    iri = "https://example.org/kg/id/家庭医生签约服务"
+    with urllib.request.urlopen(server + "/api/entity?" + urllib.parse.urlencode({"iri": iri})) as response:
+        hood = json.load(response)
+    assert {"property": "targets", "value": "贫困人口"} in hood["values"]
+    assert all(e["to"].startswith("https://") for e in hood["edges"])
+
+
 def test_explorer_api_rejects_an_iri_that_would_break_the_query(server):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(server + "/api/entity?" + urllib.parse.urlencode({"iri": "x> } DROP ALL {"}))
