@@ -441,13 +441,15 @@ _INTO = re.compile(rf"(?:^|[，；：])({_GROUP})(?:全部|均|统一)?纳入$")
 _COVERED = re.compile(rf"^实现了?({_GROUP})全覆盖")
 
 
-_COVERAGE = re.compile(rf"实现({_GROUP})[^，。；]{{0,8}}?(?=[“《]?[^，。；]*?全覆盖)")
+# 实现贫困人口县域内住院“先诊疗后付费”和“一站式”就诊结算全覆盖: a group, then what is
+# brought to all of it.
+_COVERED_LIST = re.compile(rf"实现({_GROUP})[^，。；]{{0,8}}?(?=[“《]?[^，。；]*?全覆盖)")
 
 
 def _covered(text: str, aims: list[Mention], start: int, end: int) -> Iterator[tuple[re.Match, Mention]]:
     """实现贫困人口县域内住院“先诊疗后付费”和“一站式”就诊结算全覆盖: each aim brought to a
     whole group, with the match (its group is ``group(1)``)."""
-    for match in _COVERAGE.finditer(text, start, end):
+    for match in _COVERED_LIST.finditer(text, start, end):
         clause_end = text.find("全覆盖", match.end())
         for aim in aims:
             if match.end() <= aim.start and aim.end <= clause_end:
@@ -594,8 +596,8 @@ def _body_before(text: str, inside: list[Mention], position: int, post: str) -> 
     for m in inside:
         if m.cls == "Person":
             continue
-        if post[0] in "市县省区" and m.extra.get("party") and m.start <= position < m.end and _party_region(m) is not None:
-            return _party_region(m)  # 焦作市委书记王小平; 市委书记蒿慧杰 in a Luohe article
+        if post[0] in "市县省区" and m.extra.get("party") and m.start <= position < m.end and (region := _party_region(m)):
+            return region  # 焦作市委书记王小平; 市委书记蒿慧杰 in a Luohe article
         if m.end == position and fits(m.cls, ("Organization",)):
             return m
         if post[0] in "市县省区" and m.end in (position, position + 1) and fits(m.cls, ("Region",)):

@@ -103,7 +103,6 @@ def _quoted(text: str) -> list[Mention]:
             cls = "Policy" if noun in POLICY_NOUNS else "Program"
             found.append(Mention(start, end, cls, "programs", label=inner, score=0.75))
         elif (noun in PROGRAM_NOUNS_KEEP or noun in POLICY_NOUNS_KEEP) and not (noun == "筛查" and "、" in inner):
-            prefix = after[: after.index(noun)]
             cls = "Program" if noun in PROGRAM_NOUNS_KEEP else "Policy"
             if prefix.startswith("的") or noun == "管理" and not prefix:
                 # “县带乡、乡带村”的人才带训模式, “十统一”管理: the quotation is the name.
@@ -181,11 +180,6 @@ def _healthy_places(text: str) -> list[Mention]:
 
 _NATIONAL_PLACES = ("中国", "中原")
 
-# 将乡镇卫生院中医馆建设列入民生实事, 把提质升级列入全市十大民生实事: what a government
-# lists among its projects for the people is a program.
-_LISTED = re.compile(rf"(?:将|把)([{HAN}+]{{2,16}}?)(?:工作)?(?:纳入|列入|列为)[^，。；]{{0,10}}?(?:民生实事|民生工程|惠民工程)")
-
-
 # 落实免费婚前医学检查、农村待孕妇女增补叶酸…等国家基本公共卫生服务项目: what is listed
 # before 等 and a kind of program is a program of that kind.
 _KIND_AFTER_LIST = re.compile(r"等(?=[^的，。；、：“”《》\s]{0,12}?(?:项目|工程|行动))")
@@ -216,6 +210,11 @@ def _listed_kinds(text: str) -> list[Mention]:
             spans[-1:] = [(last_start, joined), (joined + 1, last_end)]
         found += [Mention(s, e, "Program", "programs", label=text[s:e], score=0.6) for s, e in spans]
     return found
+
+
+# 将乡镇卫生院中医馆建设列入民生实事, 把提质升级列入全市十大民生实事: what a government
+# lists among its projects for the people is a program.
+_LISTED = re.compile(rf"(?:将|把)([{HAN}+]{{2,16}}?)(?:工作)?(?:纳入|列入|列为)[^，。；]{{0,10}}?(?:民生实事|民生工程|惠民工程)")
 
 
 def _listed_projects(text: str) -> list[Mention]:
