@@ -353,11 +353,8 @@ class GatedNER:
         text = text_of(doc)
         hits = sorted((start, end) for start, end, _ in self.cues.find_all(text))
         windowed = bool(self.before or self.after)
-        if windowed:
-            spans = [span for s, e in sentence_spans(text) for span in _windows(text, hits, s, e, self.before, self.after)]
-        else:
-            starts = [start for start, _ in hits]
-            spans = [(s, e) for s, e in sentence_spans(text) if _any_between(starts, s, e)]
+        before, after = (self.before, self.after) if windowed else (len(text), len(text))  # [0, 0]: whole sentences
+        spans = [span for s, e in sentence_spans(text) for span in _windows(text, hits, s, e, before, after)]
         sentences = [doc.char_span(s, e, alignment_mode="expand" if windowed else "strict") for s, e in spans]
         sentences = [span for span in sentences if span is not None]
         return sentences, doc.to_array(SENTENCE_COLUMNS) if sentences else None
@@ -420,11 +417,6 @@ def _windows(text: str, hits: list[tuple[int, int]], start: int, end: int, befor
 
 
 _CLAUSE_MARKS = frozenset("，。；：、！？,;:!?（）()“”《》 \n")
-
-
-def _any_between(sorted_positions: list[int], start: int, end: int) -> bool:
-    i = bisect.bisect_left(sorted_positions, start)
-    return i < len(sorted_positions) and sorted_positions[i] < end
 
 
 @Language.factory(

@@ -30,7 +30,7 @@ from kg.ontology_terms import PROPERTIES, fits
 from kg import gazetteer
 from kg.gazetteer import Region
 from kg.rules import Mention
-from kg.rules.text import BENEFICIARIES
+from kg.rules.text import BENEFICIARIES, OWN_NAME_ENDS
 
 # Trigger -> properties it may express, in order of preference; the object's class decides.
 TRIGGERS: dict[str, tuple[str, ...]] = {
@@ -491,7 +491,7 @@ def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
         found.append((aims[0], match.group(1), match.end(1)))
     for aim in aims:
         served = BENEFICIARIES.match(aim.label)
-        if served and aim.label.endswith(("项目", "工程")):  # 贫困人口妇幼健康免费干预项目
+        if served and aim.label.endswith(OWN_NAME_ENDS):  # 贫困人口妇幼健康免费干预项目
             found.append((aim, served.group(), -1))
         window = max(start, aim.start - 24)
         into = _INTO.search(text[window : aim.start])

@@ -19,7 +19,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import BENEFICIARIES, HAN, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
+from kg.rules.text import BENEFICIARIES, HAN, OWN_NAME_ENDS, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
@@ -291,7 +291,7 @@ def _unquoted(text: str) -> list[Mention]:
             if text[start : start + 2] == "服务" and match.group().endswith("战略") and match.start() - start >= 4:
                 start += 2  # 服务乡村振兴战略: a strategy is served, 服务 is not its name
             served = BENEFICIARIES.match(text, start)
-            if served and cls == "Program" and match.group() not in ("项目", "工程") and match.start() - served.end() >= 2:
+            if served and cls == "Program" and match.group() not in OWN_NAME_ENDS and match.start() - served.end() >= 2:
                 start = served.end()  # 实现贫困人口家庭医生签约服务全覆盖: the group is who it serves
             body = _BODY_IN_NAME.search(text, start, match.start())
             if body and cls == "Program" and pattern is _PROGRAM_END:

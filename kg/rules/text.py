@@ -36,6 +36,7 @@ STOP_WORDS = frozenset(
 # who the program serves, said before it; kept in the name only when the name is a
 # project's own (贫困人口妇幼健康免费干预项目).
 BENEFICIARIES = re.compile(r"(?:建档立卡|农村|城乡)?(?:贫困|困难|低保|特困)(?:人口|群众|户|家庭|患者|人员)")
+OWN_NAME_ENDS = ("项目", "工程")  # the endings of a project's own name, which keeps the group
 # Measure words: after a number they make what follows a category ("9家县人民医院").
 MEASURE = set("家个所座名位项批支条套台辆张间处只")
 
