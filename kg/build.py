@@ -16,6 +16,7 @@ Articles stream through: nothing holds the whole corpus in memory.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -252,17 +253,28 @@ def _run_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
     """Map the jobs over ``workers`` processes, started now, before the store opens and
     its threads start: where the system can, they are forked from this process, so
     they begin at once with the modules it has imported (spawned ones would spend a
-    second and more importing them again)."""
+    second and more importing them again). A worker that dies (killed, out of memory)
+    fails the build with an error rather than hanging it."""
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = multiprocessing.get_context(method).Pool(workers)
+    # What is imported by now lives as long as the process: frozen, the collector no longer
+    # scans it, here or in the forked workers (whose pages it would copy), nor at exit.
+    gc.freeze()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+    results = pool.map(process, jobs)  # submits every job, which starts the workers
 
-    def results() -> Iterator[Result]:
-        with pool:
-            yield from pool.imap(process, jobs)
+    def in_order() -> Iterator[Result]:
+        try:
+            yield from results
+        except BrokenProcessPool as exc:
+            raise RuntimeError(f"a worker process died ({exc}): the outputs are unchanged; if memory ran short, try fewer --workers") from exc
+        finally:  # done, or the build failed: jobs not yet started are dropped
+            pool.shutdown(cancel_futures=True)
 
-    return results()
+    return in_order()
 
 
 def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:

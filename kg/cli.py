@@ -61,7 +61,7 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
 
     try:
         report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
-    except InputError as exc:
+    except (InputError, RuntimeError) as exc:  # a bad input, a worker that died, no Dask
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(report))
     if report_path:

@@ -166,7 +166,7 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
                 store.optimize()  # compacts the bulk-loaded files: queries then run about twice as fast
             count = len(store)
             store.flush()
-            del store
+            del store, load  # closes the store (the bound method holds it too) before it moves
             for handle in last:
                 handle.close()
             trig.close(), turtle.close()

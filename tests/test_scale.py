@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -33,6 +34,23 @@ def test_two_worker_processes_build_the_same_graph(corpus, plain, tmp_path):
     report = build([corpus], tmp_path / "out", workers=2, cache=False)
     assert report.counts.articles == 40
     assert same_graph(plain, tmp_path / "out")
+
+
+def _die(job):
+    """A job whose worker process is killed, as the system's out-of-memory killer would."""
+    os._exit(137)
+
+
+def test_a_worker_process_that_dies_fails_the_build_and_keeps_the_last_outputs(corpus, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    build([corpus], out, cache=False)
+    before = (out / "graph.ttl").read_bytes()
+    monkeypatch.setattr("kg.build.process", _die)  # the workers are forked with it
+    started = time.perf_counter()
+    with pytest.raises(RuntimeError, match="worker process died"):
+        build([corpus], out, workers=2, cache=False)
+    assert time.perf_counter() - started < 60  # an error, not a hang
+    assert (out / "graph.ttl").read_bytes() == before
 
 
 def test_dask_cluster_builds_the_same_graph(corpus, plain, tmp_path):
