@@ -65,6 +65,13 @@ def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
     return result
 
 
+def full_build(corpus: Path, out: Path, *flags: str) -> dict:
+    """:func:`timed_build` of every article into an empty ``out``: no full build pays for
+    replacing an earlier build's files, so they compare like for like."""
+    shutil.rmtree(out, ignore_errors=True)
+    return timed_build(corpus, out, "--no-cache", *flags)
+
+
 def jieba_speed(corpus: Path) -> float:
     """jieba.posseg characters per second over the corpus text."""
     import jieba
@@ -184,9 +191,8 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
         shutil.rmtree(corpus, ignore_errors=True)
         chars = make_corpus(seeds, size, corpus)
         out = work / f"out-{size}x"
-        shutil.rmtree(out, ignore_errors=True)
         progress(f"{size}x: building {chars:,} characters")
-        build = timed_build(corpus, out, "--no-cache")
+        build = full_build(corpus, out)
         progress(f"{size}x: querying")
         record = {
             "size": size,
@@ -211,15 +217,15 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
     parallels = []
     for turn in range(2):
         progress(f"{largest['size']}x: {workers} workers ({turn + 1}/2)")
-        parallels.append(timed_build(corpus, work / "out-workers", "--no-cache", "--workers", str(workers))["wall_seconds"])
+        parallels.append(full_build(corpus, work / "out-workers", "--workers", str(workers))["wall_seconds"])
         if turn == 0:
             progress(f"{largest['size']}x: one process again")
-            singles.append(timed_build(corpus, work / "out-single", "--no-cache")["wall_seconds"])
+            singles.append(full_build(corpus, work / "out-single")["wall_seconds"])
     progress(f"{largest['size']}x: incremental rebuild after one article changed")
     changed = sorted(corpus.glob("*.txt"))[len(list(corpus.glob("*.txt"))) // 2]
     changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。新增一句：该市持续推进家庭医生签约服务。", 1), encoding="utf-8")
     incremental = timed_build(corpus, out)
-    full = timed_build(corpus, work / "out-full-after-change", "--no-cache")
+    full = full_build(corpus, work / "out-full-after-change")
     singles.append(full["wall_seconds"])
     one_process = statistics.median(singles)
     largest["workers"] = {

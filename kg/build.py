@@ -9,7 +9,7 @@
      processes, or on a Dask cluster; unchanged pages and articles come from the cache —
 6. store     the records streamed to ``graph.trig``, ``graph.ttl`` and an Oxigraph store,
              or the last build's store patched when few pages changed (:mod:`kg.store`)
-7. view      ``graph.html``, from what the records noted     (:mod:`kg.view`)
+7. view      ``graph.html``, from what the records noted, drawn while the store compacts (:mod:`kg.view`)
 
 Articles stream through: nothing holds the whole corpus in memory.
 """
@@ -21,6 +21,7 @@ import json
 import logging
 import time
 from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -117,18 +118,24 @@ def build(
                 if span is None:
                     yield record, len(built_pages) - 1
         yield noted(builder.record(builder.gazetteer_quads(sorted(regions)))), None
+        drawn.append(drawing.submit(draw))  # 7: every record is noted, so the view is drawn while the store compacts
+
+    def draw() -> str:
+        started = time.perf_counter()
+        html = view.page(seen)
+        report.timings["view"] = time.perf_counter() - started
+        return html
 
     store_started = time.perf_counter()
     producing = [0.0]
-    report.quads, spans = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+    drawn: list[Future[str]] = []
+    with ThreadPoolExecutor(1) as drawing:  # compacting frees the GIL, so the view has the other core
+        report.quads, spans = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+        report.timings["store"] = time.perf_counter() - store_started - producing[0]
+        view.write(drawn[0].result(), out_dir / "graph.html")  # once the store is in place
     for index, span in spans.items():
         built_pages[index].update(trig=span.trig, turtle=span.turtle)
     report.patched = removed is not None
-    report.timings["store"] = time.perf_counter() - store_started - producing[0]
-    # 7: the view
-    view_started = time.perf_counter()
-    view.write(seen, out_dir / "graph.html")
-    report.timings["view"] = time.perf_counter() - view_started
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jinja2
-from pyvis.network import Network
+from typing import TYPE_CHECKING
 
 from kg.store import atomic_write
+
+if TYPE_CHECKING:
+    from pyvis.network import Network
 
 TEMPLATE = Path(__file__).parent / "assets" / "graph.html.j2"
 #: Colour of each class in the view (subclasses of Region and Organization share hues).
@@ -78,6 +80,8 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
                 degree[end] = degree.get(end, 0) + 1
     connected = [iri for iri in entities if degree.get(iri)]
     keep = set(sorted(connected, key=lambda iri: (-degree[iri], iri))[:max_nodes])
+    from pyvis.network import Network  # here, not at the top: only a build draws, and pyvis takes 0.2 s to import
+
     net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")
     # Filling the lists directly: add_node/add_edge are quadratic on large graphs.
     for iri in sorted(keep):
@@ -110,6 +114,8 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
 
 def render(net: Network, note: str, heading: str = "卫生健康知识图谱") -> str:
     """The page as a string, with vis-network inlined."""
+    import jinja2
+
     lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
     env = jinja2.Environment(autoescape=True)
     _, _, _, height, width, _ = net.get_network_data()
@@ -134,9 +140,11 @@ def _markup(path: Path):
     return Markup(path.read_text(encoding="utf-8"))
 
 
-def write(seen: Collector, path: Path, max_nodes: int = 1500) -> int:
-    """Write the view to ``path`` atomically; returns the number of nodes shown."""
-    net, note = network(seen, max_nodes)
-    html = render(net, note)
+def page(seen: Collector, max_nodes: int = 1500) -> str:
+    """The whole ``graph.html`` page."""
+    return render(*network(seen, max_nodes))
+
+
+def write(html: str, path: Path) -> None:
+    """Write a page to ``path`` atomically."""
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
-    return len(net.nodes)
