@@ -54,6 +54,7 @@ def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
     """Run ``kg build`` in a fresh process; its report, wall time and peak memory."""
     report = out.parent / f"{out.name}-report.json"
     command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "-q", "--report", str(report), *flags]
+    os.sync()  # the files of the build before are on disk, not written back during this one
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
