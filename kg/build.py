@@ -22,7 +22,7 @@ import logging
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -88,13 +88,13 @@ def build(
     extractions = Cache(out_dir / "cache")
     entries = _entries(files, roots, print_, max_bytes)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
-    last, removed = _previous_build(out_dir, print_, entries, extractions, settings["patch_max_changed"]) if cache else (None, None)
+    last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
 
     def job(pages: list[PageEntry]) -> Job:
         return Job(config_text, pages, str(extractions.folder), print_, max_bytes, rules_only, reuse=cache)
 
-    results = _run(_jobs([e for e in entries if e.key not in hits], job, workers), workers, scheduler)
     builder = GraphBuilder(settings["base_iri"], extractor="rules+model" if settings.get("trained") else "rules")
+    results = _run(_jobs([e for e in entries if e.key not in hits], job, workers), workers, scheduler)
     seen = view.Collector()
     built_pages: list[dict] = []
 
@@ -104,8 +104,10 @@ def build(
             seen.add(record)
             return record
 
-        yield noted(builder.record(builder.header())), None
-        regions: set[str] = set()
+        header = noted(builder.record(builder.header()))
+        # A patched store holds the header already (the same pipeline writes the same one);
+        # loaded again, its blank nodes would be new ones, a second copy of the ontology's lists.
+        yield (replace(header, ntriples=b"") if removed is not None else header), None
         for entry, page, span in _pages(entries, hits, last or {}, results, extractions, job, report, progress):
             if page is None:
                 continue
@@ -126,6 +128,7 @@ def build(
         report.timings["view"] = time.perf_counter() - started
         return html
 
+    regions: set[str] = set()  # named by the articles: the gazetteer adds their hierarchy
     store_started = time.perf_counter()
     producing = [0.0]
     drawn: list[Future[str]] = []
@@ -137,7 +140,7 @@ def build(
         built_pages[index].update(trig=span.trig, turtle=span.turtle)
     report.patched = removed is not None
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
-    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages}
+    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions)}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
     report.outputs = {
         "store": out_dir / "store",
@@ -171,14 +174,17 @@ def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes:
     return entries
 
 
-def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, max_changed: float) -> tuple[dict[str, Span] | None, list[str] | None]:
+def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, hierarchy_of: GraphBuilder, max_changed: float) -> tuple[dict[str, Span] | None, list[bytes] | None]:
     """The pages of the last build that are still here, each with where it is in the
-    last ``graph.trig`` and ``graph.ttl``, and the N-Triples of the pages gone since (or
-    changed), when patching that build is worth it (same pipeline, files as it left
-    them, at most ``max_changed`` of the pages changed); otherwise ``(None, None)``."""
+    last ``graph.trig`` and ``graph.ttl``, and the N-Triples to take out of its store:
+    the pages gone since (or changed) and the last region hierarchy (written by
+    ``hierarchy_of``, a fresh builder; the new one states again what still holds). Only
+    when patching that build is worth it (same pipeline, files as it left them, at most
+    ``max_changed`` of the pages changed); otherwise ``(None, None)``."""
     try:
         last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         stored = {page["key"]: page for page in last["pages"]}
+        hierarchy = hierarchy_of.record(hierarchy_of.gazetteer_quads(last["regions"])).ntriples
         if last["fingerprint"] != fingerprint_ or last["sizes"] != _sizes(out_dir) or not (out_dir / STORE_DIR).is_dir():
             return None, None
     except (OSError, ValueError, KeyError, TypeError):
@@ -188,7 +194,7 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
     changed = sum(1 for key in keys if key not in stored)
     if max(len(gone), changed) > max_changed * max(1, len(stored)):
         return None, None
-    removed = []
+    removed = [hierarchy]
     for key in sorted(gone):
         page = cache.page(key)
         if page is None:
