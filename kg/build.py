@@ -21,10 +21,11 @@ import json
 import logging
 import time
 from collections import deque
+from contextlib import closing
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Generator, Iterable, Iterator
 
 from kg import view
 from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, process
@@ -36,6 +37,10 @@ from kg.store import write as write_store
 
 log = logging.getLogger("kg")
 MANIFEST = "manifest.json"  # the pages in the built graph, for the next build to compare
+
+
+class BuildError(RuntimeError):
+    """A build that cannot go on: a worker process died, Dask is missing."""
 
 
 @dataclass
@@ -97,16 +102,19 @@ def build(
     results = _run(_jobs([e for e in entries if e.key not in hits], job, workers), workers, scheduler)
     seen = view.Collector()
     built_pages: list[dict] = []
+    regions: set[str] = set()  # named by the articles: the gazetteer adds their hierarchy
+    drawn: list[Future[str]] = []  # the view, drawn once every record is noted
 
-    def records() -> Iterator[tuple[ArticleRecord | Span, int | None]]:
+    def records(drawing: ThreadPoolExecutor) -> Iterator[tuple[ArticleRecord | Span, int | None]]:
         def noted(record: ArticleRecord) -> ArticleRecord:
             report.counts.add(record)
             seen.add(record)
             return record
 
         header = noted(builder.record(builder.header()))
-        # A patched store holds the header already (the same pipeline writes the same one);
-        # loaded again, its blank nodes would be new ones, a second copy of the ontology's lists.
+        # A patched store holds the header already: the same fingerprint (code, ontology,
+        # config) writes the same one, and no article restates its lines. Loaded again, its
+        # blank nodes would be new ones, a second copy of the ontology's lists.
         yield (replace(header, ntriples=b"") if removed is not None else header), None
         for entry, page, span in _pages(entries, hits, last or {}, results, extractions, job, report, progress):
             if page is None:
@@ -128,14 +136,16 @@ def build(
         report.timings["view"] = time.perf_counter() - started
         return html
 
-    regions: set[str] = set()  # named by the articles: the gazetteer adds their hierarchy
     store_started = time.perf_counter()
     producing = [0.0]
-    drawn: list[Future[str]] = []
-    with ThreadPoolExecutor(1) as drawing:  # compacting frees the GIL, so the view has the other core
-        report.quads, spans = write_store(_timed(records(), producing), out_dir, builder.prefixes, removed=removed)
+    # Compacting frees the GIL, so the view has the other core. A failed build stops
+    # the workers (closing the results) and leaves every output as it was: the store
+    # and the exports move into place only once the view is drawn.
+    with closing(results), ThreadPoolExecutor(1) as drawing:
+        stream = _timed(records(drawing), producing)
+        report.quads, spans = write_store(stream, out_dir, builder.prefixes, removed=removed, before_moving=lambda: drawn[0].result())
         report.timings["store"] = time.perf_counter() - store_started - producing[0]
-        view.write(drawn[0].result(), out_dir / "graph.html")  # once the store is in place
+        view.write(drawn[0].result(), out_dir / "graph.html")
     for index, span in spans.items():
         built_pages[index].update(trig=span.trig, turtle=span.turtle)
     report.patched = removed is not None
@@ -184,7 +194,7 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
     try:
         last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         stored = {page["key"]: page for page in last["pages"]}
-        hierarchy = hierarchy_of.record(hierarchy_of.gazetteer_quads(last["regions"])).ntriples
+        last_regions = last["regions"]
         if last["fingerprint"] != fingerprint_ or last["sizes"] != _sizes(out_dir) or not (out_dir / STORE_DIR).is_dir():
             return None, None
     except (OSError, ValueError, KeyError, TypeError):
@@ -194,7 +204,7 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
     changed = sum(1 for key in keys if key not in stored)
     if max(len(gone), changed) > max_changed * max(1, len(stored)):
         return None, None
-    removed = [hierarchy]
+    removed = [hierarchy_of.record(hierarchy_of.gazetteer_quads(last_regions)).ntriples]
     for key in sorted(gone):
         page = cache.page(key)
         if page is None:
@@ -253,16 +263,17 @@ def _jobs(pages: list[PageEntry], job: Callable[[list[PageEntry]], Job], workers
     return jobs
 
 
-def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Iterator[Result]:
-    """Results in job order: here, in a pool of processes, or on a Dask cluster."""
+def _run(jobs: list[Job], workers: int, scheduler: str | None) -> Generator[Result, None, None]:
+    """Results in job order: here, in a pool of processes, or on a Dask cluster; closing
+    the generator stops the work."""
     if scheduler:
         return _run_dask(jobs, scheduler)
     if workers <= 1:
-        return map(process, jobs)
+        return (process(job) for job in jobs)
     return _run_pool(jobs, workers)
 
 
-def _run_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
+def _run_pool(jobs: list[Job], workers: int) -> Generator[Result, None, None]:
     """Map the jobs over ``workers`` processes, started now, before the store opens and
     its threads start: where the system can, they are forked from this process, so
     they begin at once with the modules it has imported (spawned ones would spend a
@@ -274,7 +285,8 @@ def _run_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     # What is imported by now lives as long as the process: frozen, the collector no longer
-    # scans it, here or in the forked workers (whose pages it would copy), nor at exit.
+    # scans it, here or in the forked workers (whose pages it would copy), nor at exit
+    # (0.3 s). It stays frozen: a process that builds with workers builds for a living.
     gc.freeze()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
     results = pool.map(process, jobs)  # submits every job, which starts the workers
@@ -283,19 +295,19 @@ def _run_pool(jobs: list[Job], workers: int) -> Iterator[Result]:
         try:
             yield from results
         except BrokenProcessPool as exc:
-            raise RuntimeError(f"a worker process died ({exc}): the outputs are unchanged; if memory ran short, try fewer --workers") from exc
+            raise BuildError(f"a worker process died ({exc}): the outputs are unchanged; if memory ran short, try fewer --workers") from exc
         finally:  # done, or the build failed: jobs not yet started are dropped
             pool.shutdown(cancel_futures=True)
 
     return in_order()
 
 
-def _run_dask(jobs: list[Job], scheduler: str) -> Iterator[Result]:
+def _run_dask(jobs: list[Job], scheduler: str) -> Generator[Result, None, None]:
     """Map the jobs over a Dask cluster (``dask://HOST:PORT`` or ``tcp://HOST:PORT``)."""
     try:
         from distributed import Client
     except ImportError as exc:
-        raise RuntimeError("--scheduler needs Dask: pip install 'kg[dask]'") from exc
+        raise BuildError("--scheduler needs Dask: pip install 'kg[dask]'") from exc
     address = scheduler.replace("dask://", "tcp://", 1)
     with Client(address, timeout="30s") as client:
         futures = client.map(process, jobs, pure=False)

@@ -56,12 +56,12 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
     A rebuild into the same folder extracts only the articles that changed (their text,
     or the pipeline); --no-cache extracts everything.
     """
-    from kg.build import build as run, summary
+    from kg.build import BuildError, build as run, summary
     from kg.ingest import InputError
 
     try:
         report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
-    except (InputError, RuntimeError) as exc:  # a bad input, a worker that died, no Dask
+    except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(report))
     if report_path:

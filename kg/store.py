@@ -99,7 +99,7 @@ class Span:
     shared: set[str]
 
 
-def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None) -> tuple[int, dict]:
+def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None, before_moving: Callable[[], Any] | None = None) -> tuple[int, dict]:
     """Write records (anything with ``ntriples`` and ``turtle``, both UTF-8, ``graph`` and
     ``shared_at``, each with a tag, e.g. its page) to ``graph.trig`` (each in its named
     graph), ``graph.ttl`` (one after the other: a fact two articles state appears twice,
@@ -114,7 +114,7 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
     that no record still states and gains the records. Otherwise a new store is
     bulk-loaded, on a thread of its own beside whatever produces the records (Oxigraph
     releases the GIL). The previous outputs are replaced only once all the new ones are
-    complete."""
+    complete, and ``before_moving()`` (say, waiting for another output) has returned."""
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir))
     spans: dict = {}
@@ -170,6 +170,8 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
             for handle in last:
                 handle.close()
             trig.close(), turtle.close()
+            if before_moving is not None:
+                before_moving()
             _swap_directory(building, out_dir / STORE_DIR)
         return count, spans
     except BaseException:
