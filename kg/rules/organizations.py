@@ -26,7 +26,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import MEASURE, after_count, clean_core, is_han, left_boundary
+from kg.rules.text import MEASURE, after_count, clean_core, is_han, left_boundary, listed
 
 # (type word, class, longest proper part allowed without a place before it)
 SUFFIXES: list[tuple[str, str, int]] = [
@@ -233,17 +233,14 @@ def _listed_departments(text: str, context: Context) -> list[Mention]:
         return []
     result = []
     for match in _FIELDS.finditer(text):
-        fields = match.group(1)
-        at = match.start(1)
-        if fields[0] in "由和与及":  # 由卫生健康、…: the list starts after the preposition
-            fields, at = fields[1:], at + 1
-        for field in fields.split("、"):
+        at = match.start(1) + (text[match.start(1)] in "由和与及")  # 由卫生健康、…: the list starts after the preposition
+        for s, e in listed(text, at, match.end(1)):
+            field = text[s:e]
             cls = DEPARTMENTS.get(field + "部门")
-            mention = _of_the_articles_place(at, at + len(field), context.region, cls) if cls else None
+            mention = _of_the_articles_place(s, e, context.region, cls) if cls else None
             if mention is not None:
                 mention.extra["written_as"] = field + "部门"  # how the resolver names it
                 result.append(mention)
-            at += len(field) + 1
     return result
 
 

@@ -19,7 +19,7 @@ import re
 from kg.lexicon import words
 from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, register
-from kg.rules.text import BENEFICIARIES, HAN, OWN_NAME_ENDS, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, quoted
+from kg.rules.text import BENEFICIARIES, HAN, OWN_NAME_ENDS, PUNCT, STOP_CHARS, STOP_WORDS, is_han, left_boundary, listed, quoted
 
 # Nouns that make a quoted name a program, and keep the quotes in the label
 # (“369”人才工程), or drop them (“双下沉”工作 → 双下沉).
@@ -198,10 +198,7 @@ def _listed_kinds(text: str) -> list[Mention]:
         for i in range(start, first_end - 2):  # 落实免费婚前医学检查, 有针对性地开展推拿: after the verb
             if text[i] in STOP_CHARS or text[i : i + 2] in STOP_WORDS:
                 start = i + (1 if text[i] in STOP_CHARS else 2)
-        spans, at = [], start
-        for item in text[start : match.start()].split("、"):
-            spans.append((at, at + len(item)))
-            at += len(item) + 1
+        spans = listed(text, start, match.start())
         if len(spans) < 2 or not all(4 <= e - s <= 20 and all(is_han(ch) for ch in text[s:e]) for s, e in spans):
             continue
         last_start, last_end = spans[-1]

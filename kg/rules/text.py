@@ -80,3 +80,16 @@ _QUOTED = re.compile(r"“([^“”\n]{1,30})”")
 def quoted(text: str) -> list[tuple[int, int, str]]:
     """``(start, end, inner)`` for every “…” quotation (start/end include the quotes)."""
     return [(m.start(), m.end(), m.group(1)) for m in _QUOTED.finditer(text)]
+
+
+def listed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of each item of the list ``text[start:end]``, items split at 、.
+
+    >>> listed("由卫生健康、财政等部门", 1, 8)
+    [(1, 5), (6, 8)]
+    """
+    spans, at = [], start
+    for item in text[start:end].split("、"):
+        spans.append((at, at + len(item)))
+        at += len(item) + 1
+    return spans
