@@ -293,7 +293,10 @@ def _run_pool(jobs: list[Job], workers: int) -> Generator[Result, None, None]:
 
     def in_order() -> Iterator[Result]:
         try:
-            yield from results
+            for done, result in enumerate(results, 1):
+                if done == len(jobs):  # the last result: the workers exit while the store is finished
+                    pool.shutdown(wait=False)
+                yield result
         except BrokenProcessPool as exc:
             raise BuildError(f"a worker process died ({exc}): the outputs are unchanged; if memory ran short, try fewer --workers") from exc
         finally:  # done, or the build failed: jobs not yet started are dropped
