@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -166,11 +167,32 @@ class Cache:
     """Records by content key: ``articles/`` holds each article's record in one file (a
     line of JSON, its summary with the sizes of its triples, then its N-Triples and its
     Turtle), ``pages/`` the article keys of each page and its records' summaries. A
-    damaged entry is a miss."""
+    damaged entry is a miss. A build's cache is one folder per pipeline (see
+    :func:`fingerprint`), beside those of earlier pipelines until :meth:`drop_others`."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         self._writer: Background | None = None
+
+    def drop_others(self) -> list[str]:
+        """Remove what else is in this cache's parent folder: the caches of other
+        pipelines (earlier code, config or models), which no build hits again unless all
+        three return to what they were, and would otherwise pile up with every change.
+        Returns the names removed.
+
+        >>> import tempfile
+        >>> root = Path(tempfile.mkdtemp())
+        >>> for name in ("old", "new"):
+        ...     (root / name / "pages").mkdir(parents=True)
+        >>> Cache(root / "new").drop_others(), sorted(p.name for p in root.iterdir())
+        (['old'], ['new'])
+        """
+        removed = []
+        for other in sorted(self.folder.parent.iterdir()):
+            if other != self.folder and other.is_dir():
+                shutil.rmtree(other, ignore_errors=True)
+                removed.append(other.name)
+        return removed
 
     @contextlib.contextmanager
     def writing_in_background(self) -> Iterator["Cache"]:

@@ -90,7 +90,7 @@ def build(
     config_text = config.to_str()
     print_ = fingerprint(config_text, rules_only)
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
-    extractions = Cache(out_dir / "cache")
+    extractions = Cache(out_dir / "cache" / print_[:16])
     entries = _entries(files, roots, print_, max_bytes)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
@@ -152,6 +152,8 @@ def build(
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions)}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
+    if extractions.folder.is_dir() and (dropped := extractions.drop_others()):
+        log.info("removed the extraction cache of %d earlier pipeline(s): %s", len(dropped), ", ".join(dropped))
     report.outputs = {
         "store": out_dir / "store",
         "turtle": out_dir / TURTLE,

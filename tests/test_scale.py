@@ -138,12 +138,25 @@ def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus,
     assert build([corpus], out).reused == 40
 
 
+def test_a_build_keeps_only_the_cache_of_its_own_pipeline(corpus, tmp_path):
+    out = tmp_path / "out"
+    build([corpus], out, rules_only=True)
+    rules_cache = {p.name for p in (out / "cache").iterdir()}
+    stale = out / "cache" / "articles" / "ab" / "ab12.rec"  # a cache from before one folder per pipeline
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"{}\n")
+    build([corpus], out)  # another pipeline: the trained components too
+    (kept,) = (out / "cache").iterdir()
+    assert kept.name not in rules_cache and any(kept.glob("articles/*/*.rec"))
+    assert build([corpus], out).reused == 40
+
+
 def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    first, *others = sorted((out / "cache" / "articles").rglob("*.rec"))[:3]
+    first, *others = sorted((out / "cache").glob("*/articles/*/*.rec"))[:3]
     first.write_bytes(first.read_bytes()[:-10])  # cut short: its triples are not all there
-    for entry in others + sorted((out / "cache" / "pages").rglob("*.json")):
+    for entry in others + sorted((out / "cache").glob("*/pages/*/*.json")):
         entry.write_text("{not json", encoding="utf-8")
     again = build([corpus], out)
     assert again.reused == 40 - 3
@@ -153,7 +166,7 @@ def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
 def test_an_unchanged_page_is_copied_from_the_last_build_without_reading_its_records(corpus, tmp_path):
     out = tmp_path / "out"
     build([corpus], out)
-    for entry in (out / "cache" / "articles").rglob("*.rec"):
+    for entry in (out / "cache").glob("*/articles/*/*.rec"):
         entry.write_text("{not json", encoding="utf-8")
     trig = (out / "graph.trig").read_bytes()
     again = build([corpus], out)
