@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -163,6 +164,9 @@ def article_key(fingerprint: str, article, source: str) -> str:
     return hashlib.sha1("\0".join([fingerprint, article.id, source, article.title, article.text]).encode()).hexdigest()
 
 
+_CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")  # a pipeline's cache: named by the start of its fingerprint
+
+
 class Cache:
     """Records by content key: ``articles/`` holds each article's record in one file (a
     line of JSON, its summary with the sizes of its triples, then its N-Triples and its
@@ -174,23 +178,30 @@ class Cache:
         self.folder = folder
         self._writer: Background | None = None
 
-    def drop_others(self) -> list[str]:
-        """Remove what else is in this cache's parent folder: the caches of other
-        pipelines (earlier code, config or models), which no build hits again unless all
-        three return to what they were, and would otherwise pile up with every change.
-        Returns the names removed.
+    def drop_others(self, keep: int = 1) -> list[str]:
+        """Mark this cache as just used, and remove the folders beside it but the caches
+        of the ``keep`` other pipelines used most recently: two pipelines taking turns
+        (``kg build`` and ``kg build --rules``) both keep theirs, and those of past code,
+        config or models do not pile up. Returns the names removed (none while this cache
+        holds nothing).
 
         >>> import tempfile
         >>> root = Path(tempfile.mkdtemp())
-        >>> for name in ("old", "new"):
-        ...     (root / name / "pages").mkdir(parents=True)
-        >>> Cache(root / "new").drop_others(), sorted(p.name for p in root.iterdir())
-        (['old'], ['new'])
+        >>> for age, name in enumerate(["a" * 16, "b" * 16, "c" * 16, "articles"]):
+        ...     (root / name).mkdir()
+        ...     os.utime(root / name, (1e9 - age, 1e9 - age))
+        >>> Cache(root / ("c" * 16)).drop_others(), sorted(p.name for p in root.iterdir())
+        (['articles', 'bbbbbbbbbbbbbbbb'], ['aaaaaaaaaaaaaaaa', 'cccccccccccccccc'])
         """
+        if not self.folder.is_dir():
+            return []
+        os.utime(self.folder)
+        others = [p for p in self.folder.parent.iterdir() if p != self.folder and p.is_dir() and not p.is_symlink()]
+        pipelines = sorted((p for p in others if _CACHE_FOLDER.fullmatch(p.name)), key=lambda p: p.stat().st_mtime, reverse=True)
         removed = []
-        for other in sorted(self.folder.parent.iterdir()):
-            if other != self.folder and other.is_dir():
-                shutil.rmtree(other, ignore_errors=True)
+        for other in sorted(set(others) - set(pipelines[:keep])):
+            shutil.rmtree(other, ignore_errors=True)
+            if not other.exists():
                 removed.append(other.name)
         return removed
 

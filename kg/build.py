@@ -152,8 +152,8 @@ def build(
     atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
     manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions)}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
-    if extractions.folder.is_dir() and (dropped := extractions.drop_others()):
-        log.info("removed the extraction cache of %d earlier pipeline(s): %s", len(dropped), ", ".join(dropped))
+    if dropped := extractions.drop_others():
+        log.info("removed %d extraction cache(s) of other pipelines: %s", len(dropped), ", ".join(dropped))
     report.outputs = {
         "store": out_dir / "store",
         "turtle": out_dir / TURTLE,
