@@ -164,7 +164,8 @@ def article_key(fingerprint: str, article, source: str) -> str:
     return hashlib.sha1("\0".join([fingerprint, article.id, source, article.title, article.text]).encode()).hexdigest()
 
 
-_CACHE_FOLDER = re.compile(r"[0-9a-f]{16}")  # a pipeline's cache: named by the start of its fingerprint
+_NAME_LENGTH = 16  # a pipeline's cache folder is named by the start of its fingerprint
+_CACHE_FOLDER = re.compile(f"[0-9a-f]{{{_NAME_LENGTH}}}")
 
 
 class Cache:
@@ -177,6 +178,11 @@ class Cache:
     def __init__(self, folder: Path):
         self.folder = folder
         self._writer: Background | None = None
+
+    @classmethod
+    def of_pipeline(cls, root: Path, fingerprint_: str) -> "Cache":
+        """The cache of the pipeline with this :func:`fingerprint`, in a folder under ``root``."""
+        return cls(root / fingerprint_[:_NAME_LENGTH])
 
     def drop_others(self, keep: int = 1) -> list[str]:
         """Mark this cache as just used, and remove the folders beside it but the caches

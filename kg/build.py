@@ -90,7 +90,7 @@ def build(
     config_text = config.to_str()
     print_ = fingerprint(config_text, rules_only)
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
-    extractions = Cache(out_dir / "cache" / print_[:16])
+    extractions = Cache.of_pipeline(out_dir / "cache", print_)
     entries = _entries(files, roots, print_, max_bytes)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
