@@ -23,7 +23,7 @@ def test_cities_programs_lists_who_runs_what(seed_store):
     assert ("焦作市", "医养中心建设") in found and ("许昌市", "急危重症三级救治网") in found
 
 
-@pytest.mark.parametrize("name", ["cities_programs", "policies"])
+@pytest.mark.parametrize("name", ["cities_programs", "policies", "cooperation"])
 def test_every_row_comes_with_the_sentence_that_says_so(seed_store, name):
     # These queries find the sentence through kg:tripleKey, which SPARQL recomputes with SHA1().
     found = rows(seed_store, name)
