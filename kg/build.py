@@ -92,8 +92,8 @@ def build(
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
     extractions = Cache.of_pipeline(out_dir / "cache", print_)
     entries = _entries(files, roots, print_, max_bytes)
-    hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key)}
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
+    hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key, records=e.key not in (last or {}))}
 
     def job(pages: list[PageEntry]) -> Job:
         return Job(config_text, pages, str(extractions.folder), print_, max_bytes, rules_only, reuse=cache)

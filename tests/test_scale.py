@@ -82,6 +82,26 @@ def test_a_view_that_cannot_be_drawn_fails_the_build_and_keeps_the_last_store_an
     assert len(open_store(out)) == first.quads
 
 
+def test_a_patched_build_that_fails_keeps_the_last_store_as_it_was(corpus, tmp_path, monkeypatch):
+    # The patched store starts as links to the last store's table files: patching it must not touch them.
+    folder, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(corpus, folder)
+    build([folder], out)
+    before = sorted(str(quad) for quad in open_store(out))
+    (folder / "003_106da0d268dfafa7.txt").unlink()
+
+    def broken(seen):
+        raise MemoryError("no room to draw")
+
+    monkeypatch.setattr("kg.view.page", broken)
+    with pytest.raises(MemoryError):
+        build([folder], out)
+    assert sorted(str(quad) for quad in open_store(out)) == before
+    monkeypatch.undo()
+    assert build([folder], out).patched
+    assert len(open_store(out)) < len(before)
+
+
 def test_dask_cluster_builds_the_same_graph(corpus, plain, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
