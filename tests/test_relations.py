@@ -175,6 +175,13 @@ def test_money_without_a_funding_verb_has_no_funder(analyse):
     assert [(f.funder, f.amount.yuan) for f in doc._.fundings] == [(None, 89_000_000)]
 
 
+def test_amounts_written_in_characters_are_read_as_said():
+    from kg.money import amounts
+
+    found = {a.text: a.yuan for a in amounts("补贴三千五百万元，奖励十二万元，投入一百零五万元，拨付三千五万元，另有百万元")}
+    assert found == {"三千五百万元": 35_000_000, "十二万元": 120_000, "一百零五万元": 1_050_000, "三千五万元": 35_000_000}
+
+
 def test_bodies_named_after_a_place_are_located_there(analyse):
     doc = analyse("嵩县人民医院开展远程会诊。", "洛阳市")
     assert {(r.head.label, r.tail.label) for r in doc._.relations if r.prop == "locatedIn"} == {("嵩县人民医院", "嵩县")}
