@@ -252,11 +252,11 @@ class Cache:
         head = dict(_summary(record), sizes=[len(record.ntriples), len(record.turtle)])
         self._write("articles", key, json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + record.ntriples + record.turtle, ".rec")
 
-    def has_page(self, key: str, records: bool = True) -> bool:
+    def has_page(self, key: str, entry_only: bool = False) -> bool:
         """Whether a page and all its articles are held (without reading the records);
-        with ``records=False``, whether its entry is (a stat, no read: enough for a page
+        with ``entry_only``, whether its entry is (a stat, no read: enough for a page
         whose triples the last build's files hold, of which only the summary is read)."""
-        if not records:
+        if entry_only:
             return self._path("pages", key).is_file()
         data = self._read("pages", key)
         return isinstance(data, dict) and all(self._path("articles", k, ".rec").exists() for k in data.get("articles", []))

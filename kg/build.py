@@ -93,7 +93,7 @@ def build(
     extractions = Cache.of_pipeline(out_dir / "cache", print_)
     entries = _entries(files, roots, print_, max_bytes)
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
-    hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key, records=e.key not in (last or {}))}
+    hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key, entry_only=e.key in (last or {}))}
 
     def job(pages: list[PageEntry]) -> Job:
         return Job(config_text, pages, str(extractions.folder), print_, max_bytes, rules_only, reuse=cache)

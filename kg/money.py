@@ -48,7 +48,7 @@ def amounts(text: str) -> list[Amount]:
 
 def chinese_number(text: str) -> Decimal:
     """A number below ten thousand written in characters, as amounts are before 万 or 亿:
-    with units (三千五百, 三千五 as said, 一百零五, 十二), digit by digit (二〇二〇), and
+    with units (三千五百, 三千五 as said, 一百零五, 十二, 一百十), digit by digit (二〇二〇), and
     with 点 for decimals. ValueError for what is not a number (百, 十十, 两百零五十).
 
     >>> [str(chinese_number(t)) for t in ["五百", "三千五", "一百零五", "十二", "二〇二〇", "二十一点三"]]
@@ -68,8 +68,8 @@ def _whole_number(text: str) -> int:
     for c in text:
         if c in _POWERS:
             power = _POWERS[c]
-            in_order = power < unit and not (zero and power * 100 > unit)  # 一千零五十, not 两百零五十
-            counted = digit is not None or (c == "十" and not value)  # 十二 drops its 一
+            in_order = power < unit and not (zero and power > unit // 100)  # after 零 a place down: 一千零五十, not 两百零五十
+            counted = digit is not None or c == "十"  # 十 may drop its 一: 十二, 一百十
             if not (in_order and counted):
                 raise ValueError(f"not a number: {text}")
             value += (1 if digit is None else digit) * power

@@ -125,7 +125,9 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
         store = ox.Store(str(building))
         load = store.bulk_load if removed is None else store.load
         gone = {line for text in removed or () for line in text.splitlines()}
-        held = {line + b"\n" for line in gone}  # in the store already: what is restated is not loaded again
+        # Every line of ``removed`` is in the last store (the same pipeline wrote it), so a
+        # record that restates one, like the whole region hierarchy, need not load it again.
+        held = {line + b"\n" for line in gone}
         still_stated: set[str] = set()  # digests of lines that unchanged pages state
         loaded: set[bytes] = set()  # lines that more than one record may state, once loaded
         with ExitStack() as files:

@@ -30,6 +30,21 @@ def test_every_row_comes_with_the_sentence_that_says_so(seed_store, name):
     assert found and all(r["evidence"] for r in found)
 
 
+@pytest.mark.parametrize(
+    "name, columns, predicates, objects",
+    [
+        ("policies", ("by", "relation", "policy"), "issues implements", "?o a kg:Policy ."),
+        ("cooperation", ("from", "relation", "to"), "supports partnersWith", ""),
+    ],
+)
+def test_the_evidence_join_leaves_no_relation_out(seed_store, name, columns, predicates, objects):
+    # Each row's sentence is found through kg:tripleKey: a key SPARQL recomputed wrongly would drop the row.
+    values = " ".join(f'(kg:{p} "{p}")' for p in predicates.split())
+    plain = f"SELECT DISTINCT ?a ?relation ?b WHERE {{ VALUES (?p ?relation) {{ {values} }} ?s ?p ?o . {objects} ?s rdfs:label ?a . ?o rdfs:label ?b . }}"
+    expected = {(r["a"], r["relation"], r["b"]) for r in rows(seed_store, plain)}
+    assert expected and {tuple(r[c] for c in columns) for r in rows(seed_store, name)} == expected
+
+
 def test_care_facilities_name_the_region_that_runs_them(seed_store):
     found = {r["what"]: r["regions"] for r in rows(seed_store, "care_facilities")}
     assert "焦作市" in found["医养中心建设"]
