@@ -56,10 +56,15 @@ def chinese_number(text: str) -> Decimal:
     """
     whole, _, fraction = text.partition("点")
     try:
-        value = _whole_number(whole) if any(c in _POWERS for c in whole) else int("".join(str(_DIGITS[c]) for c in whole))
-        return Decimal(f"{value}.{''.join(str(_DIGITS[c]) for c in fraction)}") if fraction else Decimal(value)
+        value = _whole_number(whole) if any(c in _POWERS for c in whole) else int(_spelt(whole))
+        return Decimal(f"{value}.{_spelt(fraction)}") if fraction else Decimal(value)
     except KeyError as exc:
         raise ValueError(f"not a number: {text}") from exc
+
+
+def _spelt(text: str) -> str:
+    """Digits written one by one: 二〇二〇 → "2020"."""
+    return "".join(str(_DIGITS[c]) for c in text)
 
 
 def _whole_number(text: str) -> int:

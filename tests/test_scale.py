@@ -43,6 +43,11 @@ def _die(job):
     os._exit(137)
 
 
+def _cannot_draw(seen):
+    """A view that runs out of memory, failing the build after the store is written."""
+    raise MemoryError("no room to draw")
+
+
 def test_a_worker_process_that_dies_fails_the_build_and_keeps_the_last_outputs(corpus, tmp_path, monkeypatch):
     out = tmp_path / "out"
     build([corpus], out, cache=False)
@@ -71,11 +76,7 @@ def test_a_view_that_cannot_be_drawn_fails_the_build_and_keeps_the_last_store_an
     first = build([folder], out, cache=False)
     before = {name: (out / name).read_bytes() for name in ("graph.ttl", "graph.trig", "graph.html")}
     (folder / "003_106da0d268dfafa7.txt").unlink()  # the next build would write a smaller graph
-
-    def broken(seen):
-        raise MemoryError("no room to draw")
-
-    monkeypatch.setattr("kg.view.page", broken)
+    monkeypatch.setattr("kg.view.page", _cannot_draw)
     with pytest.raises(MemoryError):
         build([folder], out, cache=False)
     assert {name: (out / name).read_bytes() for name in before} == before
@@ -89,11 +90,7 @@ def test_a_patched_build_that_fails_keeps_the_last_store_as_it_was(corpus, tmp_p
     build([folder], out)
     before = sorted(str(quad) for quad in open_store(out))
     (folder / "003_106da0d268dfafa7.txt").unlink()
-
-    def broken(seen):
-        raise MemoryError("no room to draw")
-
-    monkeypatch.setattr("kg.view.page", broken)
+    monkeypatch.setattr("kg.view.page", _cannot_draw)
     with pytest.raises(MemoryError):
         build([folder], out)
     assert sorted(str(quad) for quad in open_store(out)) == before
