@@ -52,7 +52,8 @@ def make_corpus(seeds: Path, copies: int, folder: Path, seed: int = 0) -> int:
 
 
 def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
-    """Run ``kg build`` in a fresh process; its report, wall time and peak memory."""
+    """Run ``kg build`` in a fresh process; its report, wall time, CPU time (its worker
+    processes' included) and peak memory."""
     report = out.parent / f"{out.name}-report.json"
     command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "-q", "--report", str(report), *flags]
     os.sync()  # the files of the build before are on disk, not written back during this one
@@ -63,7 +64,7 @@ def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
     if status != 0:
         raise RuntimeError(f"build failed: {process.stderr.read().decode(errors='replace')[-2000:]}")
     result = json.loads(report.read_text(encoding="utf-8"))
-    result.update(wall_seconds=seconds, peak_mb=usage.ru_maxrss / 1024)
+    result.update(wall_seconds=seconds, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024)
     return result
 
 
@@ -223,10 +224,12 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
     # These machines drift by up to 1.7x between runs, so the comparisons at the largest
     # size alternate one-process and parallel builds and compare medians.
     singles = [largest["build_seconds"]]
-    parallels = []
+    parallels, parallel_cpu = [], []
     for turn in range(2):
         progress(f"{largest['size']}x: {workers} workers ({turn + 1}/2)")
-        parallels.append(full_build(corpus, work / "out-workers", "--workers", str(workers))["wall_seconds"])
+        parallel = full_build(corpus, work / "out-workers", "--workers", str(workers))
+        parallels.append(parallel["wall_seconds"])
+        parallel_cpu.append(parallel["cpu_seconds"])
         if turn == 0:
             progress(f"{largest['size']}x: one process again")
             singles.append(full_build(corpus, work / "out-single")["wall_seconds"])
@@ -237,11 +240,15 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
     full = full_build(corpus, work / "out-full-after-change")
     singles.append(full["wall_seconds"])
     one_process = statistics.median(singles)
+    cores = min(workers, os.cpu_count() or 1)
     largest["workers"] = {
         "processes": workers,
         "build_seconds": [round(t, 2) for t in parallels],
+        "cpu_seconds": [round(t, 1) for t in parallel_cpu],
         "one_process_build_seconds": [round(t, 2) for t in singles],
         "speedup": round(one_process / statistics.median(parallels), 2),
+        # the most the workers could give: their builds' CPU time spread evenly over the cores
+        "ceiling": round(one_process / (statistics.median(parallel_cpu) / cores), 2),
     }
     largest["incremental"] = {
         "build_seconds": round(incremental["wall_seconds"], 2),
@@ -257,6 +264,7 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
         "time_ratio_largest_vs_smallest": round(largest["build_seconds"] / first["build_seconds"], 1),
         "size_ratio": largest["size"] // first["size"],
         "workers_speedup": largest["workers"]["speedup"],
+        "workers_ceiling": largest["workers"]["ceiling"],
         "incremental_speedup": largest["incremental"]["speedup"],
         "peak_memory_mb_at_largest": largest["peak_memory_mb"],
         "max_oxigraph_median_ms_at_largest": largest["queries"]["max_oxigraph_median_ms"],
@@ -286,5 +294,6 @@ def table(results: dict) -> str:
         lines.append(f"  {name:<24} {ox_times['median_ms']:>9} / {ox_times['p95_ms']:<9} {'>=' if rdf.get('timed_out') else '  '}{rdf['median_ms']}")
     lines.append("")
     lines += [f"{k}: {v}" for k, v in results["ratios"].items()]
+    lines.append(f"workers: {largest['workers']}")
     lines.append(f"incremental: {largest['incremental']}")
     return "\n".join(lines)
