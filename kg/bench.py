@@ -12,7 +12,9 @@ measures in one run:
 - at the largest size: ``--workers 2`` against one process, and an incremental rebuild
   after one article changed against a full build (and that both give the same graph);
   these builds alternate and are compared by their medians, as timings on a shared
-  machine drift between runs.
+  machine drift between runs. Beside the speedup of the workers, the CPU time of their
+  builds and the speedup the machine itself gave two plain processes just before each
+  one say how much more the workers could have given.
 """
 
 from __future__ import annotations
@@ -87,6 +89,35 @@ def jieba_speed(corpus: Path) -> float:
     for _ in jieba.posseg.cut(text):
         pass
     return len(text) / (time.perf_counter() - started)
+
+
+def machine_parallelism(processes: int, loops: int = 8_000_000) -> float:
+    """How many times the work of one process alone ``processes`` CPU-bound processes
+    get done at once on this machine, now: about 2.0 on two free cores, less when the
+    host lends the same core to both. It bounds what ``--workers`` can give, and on
+    shared machines it changes from minute to minute, so the bench measures it beside
+    each parallel build."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    started = time.perf_counter()
+    _spin(loops)
+    alone = time.perf_counter() - started
+    children = [context.Process(target=_spin, args=(loops,)) for _ in range(processes)]
+    started = time.perf_counter()
+    for child in children:
+        child.start()
+    for child in children:
+        child.join()
+    return processes * alone / (time.perf_counter() - started)
+
+
+def _spin(loops: int) -> int:
+    """Plain CPU work, the same in every process: hashing and storing small strings."""
+    kept: dict[int, str] = {}
+    for i in range(loops):
+        kept[i & 0xFFFF] = str(i)
+    return len(kept)
 
 
 def query_latencies(out: Path, repeats: int = 7, rdflib_timeout: float = 30.0) -> dict:
@@ -224,9 +255,10 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
     # These machines drift by up to 1.7x between runs, so the comparisons at the largest
     # size alternate one-process and parallel builds and compare medians.
     singles = [largest["build_seconds"]]
-    parallels, parallel_cpu = [], []
+    parallels, parallel_cpu, parallelism = [], [], []
     for turn in range(2):
         progress(f"{largest['size']}x: {workers} workers ({turn + 1}/2)")
+        parallelism.append(machine_parallelism(workers))
         parallel = full_build(corpus, work / "out-workers", "--workers", str(workers))
         parallels.append(parallel["wall_seconds"])
         parallel_cpu.append(parallel["cpu_seconds"])
@@ -249,6 +281,8 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
         "speedup": round(one_process / statistics.median(parallels), 2),
         # the most the workers could give: their builds' CPU time spread evenly over the cores
         "ceiling": round(one_process / (statistics.median(parallel_cpu) / cores), 2),
+        # what the machine itself gave just before each parallel build: two plain CPU-bound processes at once against one alone
+        "machine_parallelism": [round(x, 2) for x in parallelism],
     }
     largest["incremental"] = {
         "build_seconds": round(incremental["wall_seconds"], 2),
