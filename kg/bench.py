@@ -20,12 +20,14 @@ measures in one run:
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterable
@@ -55,16 +57,19 @@ def make_corpus(seeds: Path, copies: int, folder: Path, seed: int = 0) -> int:
 
 def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
     """Run ``kg build`` in a fresh process; its report, wall time, CPU time (its worker
-    processes' included) and peak memory."""
+    processes' included) and peak memory (of its largest process)."""
     report = out.parent / f"{out.name}-report.json"
     command = [sys.executable, "-m", "kg.cli", "build", str(corpus), "-o", str(out), "-q", "--report", str(report), *flags]
     os.sync()  # the files of the build before are on disk, not written back during this one
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"build failed: {process.stderr.read().decode(errors='replace')[-2000:]}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a build that logs much cannot stall on it
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if status != 0:
+            errors.seek(0)
+            raise RuntimeError(f"build failed: {errors.read().decode(errors='replace')[-2000:]}")
     result = json.loads(report.read_text(encoding="utf-8"))
     result.update(wall_seconds=seconds, cpu_seconds=usage.ru_utime + usage.ru_stime, peak_mb=usage.ru_maxrss / 1024)
     return result
@@ -92,28 +97,39 @@ def jieba_speed(corpus: Path) -> float:
 
 
 def machine_parallelism(processes: int, loops: int = 8_000_000) -> float:
-    """How many times the work of one process alone ``processes`` CPU-bound processes
-    get done at once on this machine, now: about 2.0 on two free cores, less when the
-    host lends the same core to both. It bounds what ``--workers`` can give, and on
-    shared machines it changes from minute to minute, so the bench measures it beside
-    each parallel build."""
-    import multiprocessing
+    """The speedup of ``processes`` copies of a plain CPU-bound loop run at once over one
+    copy alone (the mean of one run before and one after), on this machine now: about
+    ``processes`` on that many free cores, less when the host lends the same core to
+    several. On shared machines it changes from minute to minute, so the bench measures
+    it just before each parallel build, as a reference for what the machine gave.
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    started = time.perf_counter()
-    _spin(loops)
-    alone = time.perf_counter() - started
+    >>> 0 < machine_parallelism(1, loops=10_000) < 10
+    True
+    """
+    os.sync()  # the last build's files are written back now, not during the runs
+    alone = _spin_in_children(1, loops)
+    together = _spin_in_children(processes, loops)
+    alone = (alone + _spin_in_children(1, loops)) / 2
+    return processes * alone / together
+
+
+def _spin_in_children(processes: int, loops: int) -> float:
+    """Seconds for ``processes`` forked children to each run :func:`_spin`, all at once."""
+    context = multiprocessing.get_context("fork")
     children = [context.Process(target=_spin, args=(loops,)) for _ in range(processes)]
     started = time.perf_counter()
     for child in children:
         child.start()
     for child in children:
         child.join()
-    return processes * alone / (time.perf_counter() - started)
+    if any(child.exitcode != 0 for child in children):
+        raise RuntimeError("a process of the parallelism probe failed")
+    return time.perf_counter() - started
 
 
 def _spin(loops: int) -> int:
-    """Plain CPU work, the same in every process: hashing and storing small strings."""
+    """Plain CPU work, the same in every process: storing small strings; returns how
+    many it kept."""
     kept: dict[int, str] = {}
     for i in range(loops):
         kept[i & 0xFFFF] = str(i)
@@ -172,8 +188,6 @@ def query_latencies(out: Path, repeats: int = 7, rdflib_timeout: float = 30.0) -
 def _time_in_child(run, repeats: int, timeout: float) -> list[float]:
     """Milliseconds of up to ``repeats`` calls of ``run`` in a forked child, stopped after
     ``timeout`` seconds; the calls that finished in time (none when the first overran)."""
-    import multiprocessing
-
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
 
@@ -239,6 +253,7 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
             "size": size,
             "characters": chars,
             "build_seconds": round(build["wall_seconds"], 2),
+            "cpu_seconds": round(build["cpu_seconds"], 1),
             "build_chars_per_second": round(chars / build["wall_seconds"]),
             "stage_chars_per_second": {k: round(chars / v) for k, v in build["timings"].items() if v > 0},
             "stage_seconds": {k: round(v, 2) for k, v in build["timings"].items()},
@@ -252,9 +267,9 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
         records.append(record)
     largest = records[-1]
     corpus, out = work / f"corpus-{largest['size']}x", work / f"out-{largest['size']}x"
-    # These machines drift by up to 1.7x between runs, so the comparisons at the largest
+    # These machines drift by up to 2x between runs, so the comparisons at the largest
     # size alternate one-process and parallel builds and compare medians.
-    singles = [largest["build_seconds"]]
+    singles, single_cpu = [largest["build_seconds"]], [largest["cpu_seconds"]]
     parallels, parallel_cpu, parallelism = [], [], []
     for turn in range(2):
         progress(f"{largest['size']}x: {workers} workers ({turn + 1}/2)")
@@ -264,24 +279,29 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
         parallel_cpu.append(parallel["cpu_seconds"])
         if turn == 0:
             progress(f"{largest['size']}x: one process again")
-            singles.append(full_build(corpus, work / "out-single")["wall_seconds"])
+            single = full_build(corpus, work / "out-single")
+            singles.append(single["wall_seconds"])
+            single_cpu.append(single["cpu_seconds"])
     progress(f"{largest['size']}x: incremental rebuild after one article changed")
     changed = sorted(corpus.glob("*.txt"))[len(list(corpus.glob("*.txt"))) // 2]
     changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。新增一句：该市持续推进家庭医生签约服务。", 1), encoding="utf-8")
     incremental = timed_build(corpus, out)
     full = full_build(corpus, work / "out-full-after-change")
     singles.append(full["wall_seconds"])
+    single_cpu.append(full["cpu_seconds"])
     one_process = statistics.median(singles)
-    cores = min(workers, os.cpu_count() or 1)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     largest["workers"] = {
         "processes": workers,
         "build_seconds": [round(t, 2) for t in parallels],
         "cpu_seconds": [round(t, 1) for t in parallel_cpu],
         "one_process_build_seconds": [round(t, 2) for t in singles],
+        "one_process_cpu_seconds": [round(t, 1) for t in single_cpu],
         "speedup": round(one_process / statistics.median(parallels), 2),
-        # the most the workers could give: their builds' CPU time spread evenly over the cores
+        # the most the workers could give: their builds' CPU time spread evenly over
+        # the cores this process may use
         "ceiling": round(one_process / (statistics.median(parallel_cpu) / cores), 2),
-        # what the machine itself gave just before each parallel build: two plain CPU-bound processes at once against one alone
+        # what the machine gave just before each parallel build (see machine_parallelism)
         "machine_parallelism": [round(x, 2) for x in parallelism],
     }
     largest["incremental"] = {

@@ -212,7 +212,7 @@ def stats(graph: Path, top: int, as_json: bool) -> None:
 
 @main.command()
 @click.option("--sizes", default="1,8,64", show_default=True, help="Corpus sizes, as multiples of the seed pages.")
-@click.option("--workers", default=2, show_default=True, help="Processes for the parallel build at the largest size.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Processes for the parallel build at the largest size.")
 @click.option("--work", type=click.Path(path_type=Path), default=Path("output/bench"), show_default=True, help="Folder for the corpora and builds.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Also write the figures as JSON.")
 def bench(sizes: str, workers: int, work: Path, json_path: Path | None) -> None:

@@ -59,6 +59,11 @@ def test_build_of_a_missing_folder_is_a_plain_error(tmp_path):
     assert result.exit_code != 0 and "no such file or folder" in result.output
 
 
+def test_bench_refuses_fewer_than_one_worker_before_it_starts(tmp_path):
+    result = run("bench", "--workers", "0", "--work", str(tmp_path / "bench"))
+    assert result.exit_code != 0 and "--workers" in result.output and not (tmp_path / "bench").exists()
+
+
 @pytest.mark.parametrize("command", ["build", "query"])
 def test_every_command_has_help(command):
     result = run(command, "--help")

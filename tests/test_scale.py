@@ -210,3 +210,10 @@ def test_bench_gives_up_on_a_query_that_overruns_its_time_limit():
     assert len(_time_in_child(lambda: None, 3, timeout=5)) == 3
     with pytest.raises(RuntimeError):
         _time_in_child(lambda: 1 / 0, 3, timeout=5)
+
+
+def test_bench_says_why_a_build_failed(tmp_path):
+    from kg.bench import timed_build
+
+    with pytest.raises(RuntimeError, match="no such file or folder"):
+        timed_build(tmp_path / "no-corpus", tmp_path / "out")
