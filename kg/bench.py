@@ -67,7 +67,7 @@ def timed_build(corpus: Path, out: Path, *flags: str) -> dict:
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
-        if status != 0:
+        if process.returncode != 0:
             errors.seek(0)
             raise RuntimeError(f"build failed: {errors.read().decode(errors='replace')[-2000:]}")
     result = json.loads(report.read_text(encoding="utf-8"))
@@ -269,38 +269,32 @@ def run(sizes: list[int], work: Path, workers: int = 2, seeds: Path = ROOT / "se
     corpus, out = work / f"corpus-{largest['size']}x", work / f"out-{largest['size']}x"
     # These machines drift by up to 2x between runs, so the comparisons at the largest
     # size alternate one-process and parallel builds and compare medians.
-    singles, single_cpu = [largest["build_seconds"]], [largest["cpu_seconds"]]
-    parallels, parallel_cpu, parallelism = [], [], []
+    singles, parallels, parallelism = [build], [], []  # build: the one above, of the largest size
     for turn in range(2):
         progress(f"{largest['size']}x: {workers} workers ({turn + 1}/2)")
         parallelism.append(machine_parallelism(workers))
-        parallel = full_build(corpus, work / "out-workers", "--workers", str(workers))
-        parallels.append(parallel["wall_seconds"])
-        parallel_cpu.append(parallel["cpu_seconds"])
+        parallels.append(full_build(corpus, work / "out-workers", "--workers", str(workers)))
         if turn == 0:
             progress(f"{largest['size']}x: one process again")
-            single = full_build(corpus, work / "out-single")
-            singles.append(single["wall_seconds"])
-            single_cpu.append(single["cpu_seconds"])
+            singles.append(full_build(corpus, work / "out-single"))
     progress(f"{largest['size']}x: incremental rebuild after one article changed")
     changed = sorted(corpus.glob("*.txt"))[len(list(corpus.glob("*.txt"))) // 2]
     changed.write_text(changed.read_text(encoding="utf-8").replace("。", "。新增一句：该市持续推进家庭医生签约服务。", 1), encoding="utf-8")
     incremental = timed_build(corpus, out)
     full = full_build(corpus, work / "out-full-after-change")
-    singles.append(full["wall_seconds"])
-    single_cpu.append(full["cpu_seconds"])
-    one_process = statistics.median(singles)
+    singles.append(full)
+    one_process = statistics.median(b["wall_seconds"] for b in singles)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     largest["workers"] = {
         "processes": workers,
-        "build_seconds": [round(t, 2) for t in parallels],
-        "cpu_seconds": [round(t, 1) for t in parallel_cpu],
-        "one_process_build_seconds": [round(t, 2) for t in singles],
-        "one_process_cpu_seconds": [round(t, 1) for t in single_cpu],
-        "speedup": round(one_process / statistics.median(parallels), 2),
+        "build_seconds": [round(b["wall_seconds"], 2) for b in parallels],
+        "cpu_seconds": [round(b["cpu_seconds"], 1) for b in parallels],
+        "one_process_build_seconds": [round(b["wall_seconds"], 2) for b in singles],
+        "one_process_cpu_seconds": [round(b["cpu_seconds"], 1) for b in singles],
+        "speedup": round(one_process / statistics.median(b["wall_seconds"] for b in parallels), 2),
         # the most the workers could give: their builds' CPU time spread evenly over
         # the cores this process may use
-        "ceiling": round(one_process / (statistics.median(parallel_cpu) / cores), 2),
+        "ceiling": round(one_process / (statistics.median(b["cpu_seconds"] for b in parallels) / cores), 2),
         # what the machine gave just before each parallel build (see machine_parallelism)
         "machine_parallelism": [round(x, 2) for x in parallelism],
     }
