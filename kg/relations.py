@@ -237,7 +237,7 @@ def _means(text: str, inside: list[Mention], start: int, end: int, objects: set[
     return result
 
 
-# 作为精准帮扶项目，国家卫生计生委…; 作为健康扶贫牵头部门，郑州市卫生健康委…
+# 作为对口支援项目，广西壮族自治区卫生健康委…; 作为健康扶贫牵头部门，郑州市卫生健康委…
 _AS_PROGRAM = re.compile(r"(?:的)?(?:牵头部门|牵头单位|责任单位|主管部门)?，")
 
 
@@ -405,14 +405,14 @@ def _members(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
     return result
 
 
-# 加强信阳市中心医院对固始县人民医院的对口帮扶, 加强对固始县、淮滨县的督促指导, 选择新疆、青海为
+# 加强信阳市中心医院对固始县人民医院的对口帮扶, 加强对固始县、淮滨县的督促指导, 选择百色、河池为
 # 帮扶对象: the helper supports them.
 _HELP = re.compile(r"^的?(?:对口帮扶|对口支援|帮扶|支援|督促指导|业务指导|技术指导|指导)|^为(?:重点)?(?:对口)?(?:帮扶|支援)对象")
 
 
 def _helped(text: str, inside: list[Mention], start: int, end: int, objects: set[int]) -> list[Relation]:
     result = []
-    for match in re.finditer("对|选择|确定", text[start:end]):  # 对…帮扶; 选择新疆、青海为帮扶对象
+    for match in re.finditer("对|选择|确定", text[start:end]):  # 对…帮扶; 选择百色、河池为帮扶对象
         at = start + match.start()
         first = next((m for m in inside if m.start == start + match.end() and fits(m.cls, ("Organization", "Region"))), None)
         if first is None:
@@ -511,7 +511,7 @@ def _targets(text: str, inside: list[Mention], start: int, end: int) -> list[Rel
     return result
 
 
-# 根据浙江省政府《关于促进健康服务业发展的实施意见》: a body named right before a policy issued it.
+# 根据福建省政府《关于推进社区康复服务发展的实施意见》: a body named right before a policy issued it.
 _ISSUED_BY = ("", "的", "印发的", "出台的", "发布的", "制定的", "颁布的")
 
 
@@ -550,7 +550,7 @@ def _listed_before(text: str, preceding: list[Mention], joins: re.Pattern = _LIS
 
 
 def _leaders(text: str, inside: list[Mention]) -> list[Relation]:
-    """院长余晓 after 衢州市妇幼保健院, 市长徐衣显 in a Jiaozuo article: heads and deputy heads
+    """院长林志远 after 泉州市妇幼保健院, 市长徐衣显 in a Jiaozuo article: heads and deputy heads
     lead the body named right before their post (or the region, for 市长, 市委书记)."""
     kinds = words().positions
     result = []
@@ -561,7 +561,7 @@ def _leaders(text: str, inside: list[Mention]) -> list[Relation]:
         post_start = person.extra.get("post_start", person.start)
         body = _body_before(text, inside, post_start if not person.extra.get("name_first") else person.start, post)
         if body is None and previous_body is not None and text[previous_end:post_start] in ("、", "和", "，"):
-            body = previous_body  # 院长余晓、副院长陈洁瑛
+            body = previous_body  # 院长林志远、副院长郑雅琴
         kind = kinds.get(post, "other")
         region_post = post.startswith(("市", "县", "省", "区")) and post not in ("市委卫健工委书记",)
         if body is not None and (kind == "head" or kind == "deputy" and not (region_post and body.cls in ("City", "County", "Province"))):

@@ -111,7 +111,7 @@ def _organization_label(mention: Mention, surface: str, article: Article) -> str
     elif isinstance(anchor, Region):
         prefix = _anchor_prefix(anchor, surface[:anchor_len], mention, rest)
     elif "listed_after" in mention.extra:
-        # 开化县村头卫生院、音坑卫生院: a later item of a list takes the first item's place.
+        # 安溪县桃溪卫生院、杏林卫生院: a later item of a list takes the first item's place.
         first: Mention = mention.extra["listed_after"]
         prefix = first.extra.get("prefix", "")
     else:
@@ -124,8 +124,8 @@ def _organization_label(mention: Mention, surface: str, article: Article) -> str
 
 def _anchor_prefix(anchor: Region, written: str, mention: Mention, rest: str) -> str:
     """How the place is written in the canonical name: a county's short form becomes its
-    full name (开化村头卫生院 → 开化县村头卫生院); a city's short form stays in brand-like
-    names (河南大学) and in names with a proper part (北京月坛社区卫生服务中心)."""
+    full name (安溪桃溪卫生院 → 安溪县桃溪卫生院); a city's short form stays in brand-like
+    names (河南大学) and in names with a proper part (天津青柳社区卫生服务中心)."""
     if written == anchor.name:
         return written
     if anchor.level == "County" or written.endswith("自治区") or mention.cls not in _BRAND_CLASSES and _bare_type(rest):
@@ -155,13 +155,13 @@ def expand(label: str) -> str:
 
 def strip_region_chain(label: str) -> str:
     """Drop a leading province, and a leading city before a county (not a district, which
-    is named with its city), as the calibration labels do: 新疆喀什地区叶城县…卫生室 →
-    叶城县…卫生室, but 青海省西宁市城北区… → 西宁市城北区….
+    is named with its city), as the calibration labels do: 黑龙江省大兴安岭地区呼玛县…卫生室 →
+    呼玛县…卫生室, but 湖北省武汉市洪山区… → 武汉市洪山区….
 
-    >>> strip_region_chain("青海省西宁市城北区小桥大街社区卫生服务中心")
-    '西宁市城北区小桥大街社区卫生服务中心'
-    >>> strip_region_chain("新疆喀什地区叶城县恰斯米其提乡9村卫生室")
-    '叶城县恰斯米其提乡9村卫生室'
+    >>> strip_region_chain("湖北省武汉市洪山区青松路社区卫生服务中心")
+    '武汉市洪山区青松路社区卫生服务中心'
+    >>> strip_region_chain("黑龙江省大兴安岭地区呼玛县白桦乡3村卫生室")
+    '呼玛县白桦乡3村卫生室'
     """
     gaz = gazetteer.load()
     hits = gaz.find(label)

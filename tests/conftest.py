@@ -43,3 +43,16 @@ def analyse(nlp):
         return nlp(article_doc(nlp, text, region))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def rules_analyse():
+    """Like ``analyse``, with the rules alone (``kg build --rules``)."""
+    from kg.nlp import article_doc, load_config, make_nlp
+
+    nlp = make_nlp(load_config(rules_only=True))
+
+    def run(text: str, region: str | None = None):
+        return nlp(article_doc(nlp, text, region))
+
+    return run

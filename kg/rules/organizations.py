@@ -86,7 +86,7 @@ SUFFIXES: list[tuple[str, str, int]] = [
 #: Type words whose proper part may be long when a place comes first.
 LONG_CORE_AFTER_PLACE = {"领导小组": 20, "指挥部": 12, "工作组": 12, "工作专班": 12, "联合会": 8, "协会": 8, "学会": 8}
 
-# Sub-units that may follow a body's name: 国家卫生计生委 + 科教司, 青海省卫生计生委 + 科教处.
+# Sub-units that may follow a body's name: 国家卫生计生委 + 科教司, 云南省卫生计生委 + 科教处.
 _SUB_UNIT = re.compile(r"([\u4e00-\u9fff]{2,12}?)(中心|司|处|办公室|专家委员会|委员会)(?!员)")
 # Proper parts that make a name a category: 县级医院, 二级以上综合医院, 定点医院.
 _CATEGORY_WORDS = re.compile(
@@ -180,7 +180,7 @@ def _name_before(text: str, s: int, e: int, cls: str, max_core: int, anchors: di
             return None  # 9家县人民医院; 县医院 alone is a category
         return Mention(start, e, cls, "organizations", anchor=anchor, anchor_end=anchor_end, score=0.85)
     # No place: a proper part right after a boundary, for distinctive type words, quoted
-    # names (“好孕月子中心”), and the later items of a list (开化县村头卫生院、音坑卫生院;
+    # names (“禾暖月子中心”), and the later items of a list (安溪县桃溪卫生院、杏林卫生院;
     # 县卫生健康体育委员会、医疗保障局、民政局).
     previous = found[-1] if found else None
     placed = previous is not None and (previous.anchor is not None or "listed_after" in previous.extra)  # the list's place carries on
@@ -269,7 +269,7 @@ def _proper(core: str) -> bool:
 
 
 def _chain_end(end: int, anchors: dict) -> int:
-    """Skip over places that follow each other (青海省西宁市城北区)."""
+    """Skip over places that follow each other (湖北省武汉市洪山区)."""
     while end in anchors and not (isinstance(anchors[end][1], str) and len(anchors[end][1]) == 1):
         end = anchors[end][0]
     return end
@@ -388,7 +388,7 @@ def _longest(mentions: list[Mention]) -> list[Mention]:
 
 
 def _extend_sub_units(text: str, mentions: list[Mention]) -> list[Mention]:
-    """国家卫生计生委 + 能力建设和继续教育中心: a body's sub-unit is a body of its own,
+    """国家卫生计生委 + 队伍建设和人才培训中心: a body's sub-unit is a body of its own,
     named with its parent, and takes the class of what it is (a 中心 of a commission is
     a government body)."""
     result = []
@@ -406,10 +406,10 @@ def _extend_sub_units(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def _sub_unit_core(core: str) -> bool:
-    """A sub-unit's own name may join two parts with 和 (能力建设和继续教育中心), never
+    """A sub-unit's own name may join two parts with 和 (队伍建设和人才培训中心), never
     start or end with it (国家卫生计生委和省疾控中心 is two bodies).
 
-    >>> _sub_unit_core("能力建设和继续教育"), _sub_unit_core("和省疾控"), _sub_unit_core("建设区域医疗")
+    >>> _sub_unit_core("队伍建设和人才培训"), _sub_unit_core("和省疾控"), _sub_unit_core("建设区域医疗")
     (True, False, False)
     """
     parts = core.split("和")
@@ -417,5 +417,5 @@ def _sub_unit_core(core: str) -> bool:
 
 
 def _unit_part(part: str) -> bool:
-    """建设 is a noun inside a unit's name (能力建设), a verb at its start (建设区域医疗中心)."""
+    """建设 is a noun inside a unit's name (队伍建设), a verb at its start (建设区域医疗中心)."""
     return clean_core(part) or not part.startswith("建设") and clean_core(part.replace("建设", ""))

@@ -1,4 +1,4 @@
-"""People named next to their post (院长李辉, 余晓院长, 焦作市委书记王小平) or in a
+"""People named next to their post (院长李辉, 林志远院长, 焦作市委书记王小平) or in a
 byline (本报记者刘旸, 通讯员王倩男, 刘向前 摄).
 
 A name is a family name plus one or two characters; which length is right is decided
@@ -7,8 +7,8 @@ by what follows it (李辉介绍: the name is 李辉, since 介绍 follows).
 >>> from kg.rules import Context
 >>> [(m.label, m.extra["post"]) for m in find("焦作市委书记王小平、市长徐衣显直接指挥。据该院院长李辉介绍，贺军主任带领", Context())]
 [('王小平', '市委书记'), ('徐衣显', '市长'), ('李辉', '院长'), ('贺军', '主任')]
->>> [(m.label, m.extra["post"]) for m in find("青海省卫生计生委科教处王洪处长说", Context())]
-[('王洪', '处长')]
+>>> [(m.label, m.extra["post"]) for m in find("云南省卫生计生委科教处李卫东处长说", Context())]
+[('李卫东', '处长')]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def find(text: str, context: Context) -> list[Mention]:
         name = _name_at(text, match.end(), lex.surnames if lex.positions[post] != "other" else lex.common_surnames)
         if name and not _is_post_start(text, match.end(), posts):
             found.setdefault(match.end(), _person(match.end(), name, post, match.start(), text))
-        # 余晓院长, 张铭医师: the name comes just before the post (before a common noun
+        # 林志远院长, 张铭医师: the name comes just before the post (before a common noun
         # such as 医师, only with a common family name).
         for length in (3, 2):
             start = match.start() - length
@@ -168,7 +168,7 @@ def _is_post_start(text: str, i: int, posts: list[str]) -> bool:
 
 def _boundary_before(text: str, i: int) -> bool:
     """A name may start after punctuation, a conjunction, or the end of a body's name
-    (科教处王洪处长, 保健院余晓院长)."""
+    (科教处李卫东处长, 保健院林志远院长)."""
     return i == 0 or text[i - 1] in PUNCT or text[i - 1] in "和与及由让请是为据" + _BODY_ENDS or text[max(0, i - 2) : i] in STOP_WORDS
 
 
