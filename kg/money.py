@@ -1,7 +1,7 @@
 """Amounts of money in yuan, parsed from how Chinese reports write them.
 
->>> [(a.text, a.yuan) for a in amounts("投资34.3亿元，投入3400余万元，注入资金1500万元，补贴五百万元，2000元/月")]
-[('34.3亿元', Decimal('3430000000')), ('3400余万元', Decimal('34000000')), ('1500万元', Decimal('15000000')), ('五百万元', Decimal('5000000')), ('2000元', Decimal('2000'))]
+>>> [(a.text, a.yuan) for a in amounts("投资34.3亿元，投入3400余万元，注入资金1,500万元，补贴五百万元，2000元/月")]
+[('34.3亿元', Decimal('3430000000')), ('3400余万元', Decimal('34000000')), ('1,500万元', Decimal('15000000')), ('五百万元', Decimal('5000000')), ('2000元', Decimal('2000'))]
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from decimal import Decimal
 
 _UNITS = {"": 1, "十": 10, "百": 100, "千": 1000, "万": 10_000, "十万": 100_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000, "万亿": 1_000_000_000_000}
 _AMOUNT = re.compile(
-    r"(?P<num>\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?)"
     r"(?P<approx>多|余)?(?P<unit>万亿|千万|百万|十万|亿|万|千|百)?(?P<approx2>多|余)?元"
 )
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -35,7 +35,7 @@ def amounts(text: str) -> list[Amount]:
     for match in _AMOUNT.finditer(text):
         number = match.group("num")
         try:
-            value = Decimal(number) if number[0].isdigit() else chinese_number(number)
+            value = Decimal(number.replace(",", "")) if number[0].isdigit() else chinese_number(number)
         except (ValueError, ArithmeticError):
             continue
         yuan = value * _UNITS[match.group("unit") or ""]

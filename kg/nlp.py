@@ -4,28 +4,30 @@ Stages, each a spaCy component with a declared contract:
 
 ``kg_sentences``    sentence starts from :mod:`kg.sentences`
 ``kg_entity_rules`` entity mentions from the rule families named in the config
-``ner``             (optional) a trained recogniser; see :mod:`kg.train`
 ``kg_resolver``     canonical names, back-references (该院, 《意见》), ``doc.ents``
-``kg_relations``    relations and fundings per sentence, from :mod:`kg.relations`
+``kg_analyser``     the pretrained analyser's words and tags (:mod:`kg.analyser`)
+``kg_recogniser``   the trained recogniser decides the entities (:mod:`kg.recogniser`)
+``kg_relations``    relations and fundings per sentence: the trigger rules
+                    (:mod:`kg.relations`) and the trained relation and author models
+                    (:mod:`kg.relmodel`, :mod:`kg.author`)
 
 >>> nlp = make_nlp()
 >>> doc = nlp(article_doc(nlp, "市卫生健康委投入2亿元建设急危重症三级救治网。", "洛阳市"))
 >>> [(e.text, e.label_, e._.kg_label) for e in doc.ents]
 [('市卫生健康委', 'GovernmentBody', '洛阳市卫生健康委员会'), ('急危重症三级救治网', 'Program', '急危重症三级救治网')]
->>> [(r.head.label, r.prop, r.tail.label) for r in doc._.relations]
-[('洛阳市卫生健康委员会', 'funds', '急危重症三级救治网'), ('洛阳市卫生健康委员会', 'runs', '急危重症三级救治网'), ('洛阳市卫生健康委员会', 'locatedIn', '洛阳市')]
+>>> sorted((r.head.label, r.prop, r.tail.label) for r in doc._.relations)
+[('洛阳市卫生健康委员会', 'funds', '急危重症三级救治网'), ('洛阳市卫生健康委员会', 'locatedIn', '洛阳市'), ('洛阳市卫生健康委员会', 'runs', '急危重症三级救治网')]
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 from pathlib import Path
 from typing import Callable
 
 import numpy
 import spacy
-from spacy.attrs import IDX, ORTH, SENT_START, SPACY, TAG
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from thinc.api import Config
@@ -33,20 +35,19 @@ from thinc.api import Config
 from kg import gazetteer, relmodel, resolve
 from kg.relations import Relation, extract, unique
 from kg.relmodel import RelationModel
-from kg.matching import KeywordMatcher
 from kg.rules import Context, Mention, family
 from kg.sentences import sentence_spans
 
 DEFAULT_CONFIG = Path(__file__).with_name("default.cfg")
 
-for _name, _default in (("article", None), ("mentions", None), ("relations", None), ("fundings", None), ("text", None)):
+for _name, _default in (("article", None), ("mentions", None), ("relations", None), ("fundings", None), ("text", None), ("analysis", None), ("targets", None), ("author", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 if not Span.has_extension("kg_label"):
     Span.set_extension("kg_label", default=None)
 
 
-TRAINED_COMPONENTS = ("kg_rule_tags", "kg_gated_ner", "kg_merge")
+TRAINED_COMPONENTS = ("kg_analyser", "kg_recogniser")
 
 
 def load_config(path: Path | str | None = None, overrides: dict | None = None, rules_only: bool = False) -> Config:
@@ -67,21 +68,19 @@ def package_path(path: str | Path) -> Path:
     return Path(path) if Path(path).is_absolute() else Path(__file__).parent / path
 
 
-def make_nlp(config: Config | None = None, ner: Path | None = None, relation_model: Path | None = None, weights: bool = True) -> Language:
+def make_nlp(config: Config | None = None, recogniser: Path | None = None, relation_model: Path | None = None, weights: bool = True) -> Language:
     """A spaCy pipeline built from the config's ``[nlp]`` and ``[components]`` sections,
-    with the trained weights loaded (``ner`` and ``relation_model`` override the config's;
-    ``weights=False`` leaves the recogniser untrained, for training)."""
+    with the trained models loaded (``recogniser`` and ``relation_model`` override the
+    config's; ``weights=False`` leaves them out, for training)."""
     config = config or load_config()
     spacy_config = Config({"nlp": config["nlp"], "components": config["components"]})
     nlp = spacy.util.load_model_from_config(spacy_config, auto_fill=True, validate=True)
-    if "kg_gated_ner" in nlp.pipe_names and weights:
-        path = ner or package_path(config["kg"]["ner_model"])
-        if not path.exists():
-            raise FileNotFoundError(f"no trained recogniser at {path}: run `kg train`, or build with --rules")
-        nlp.get_pipe("kg_gated_ner").from_disk(path)
+    if "kg_recogniser" in nlp.pipe_names and weights:
+        nlp.get_pipe("kg_recogniser").load(recogniser)
         model = relation_model or package_path(config["kg"]["relation_model"])
         if model.exists():
-            nlp.get_pipe("kg_relations").use_model(RelationModel.from_disk(model))
+            author = model.with_name("author.json")
+            nlp.get_pipe("kg_relations").use_model(RelationModel.from_disk(model), RelationModel.from_disk(author) if author.exists() else None)
     return nlp
 
 
@@ -276,222 +275,199 @@ def _harmonise_classes(mentions: list[Mention]) -> None:
         m.cls = best[m.label].cls
 
 
-@Language.factory("kg_rule_tags", requires=["doc._.mentions"], assigns=["token.tag"])
-def make_rule_tags(nlp: Language, name: str) -> "RuleTags":
-    return RuleTags()
+@Language.factory("kg_analyser", assigns=["doc._.analysis"], default_config={"threads": 1})
+def make_analyser(nlp: Language, name: str, threads: int) -> "AnalyserComponent":
+    return AnalyserComponent(threads)
 
 
-class RuleTags:
-    """Write what the rules found into ``token.tag_`` (``B-Program``, ``I-Program``, ``O``)
-    for the trained recogniser to read."""
+class AnalyserComponent:
+    """The pretrained lexical analyser (:mod:`kg.analyser`) over each batch of Docs at
+    once: words, parts of speech and PER/LOC/ORG/TIME, one tag per character in
+    ``doc._.analysis``."""
 
-    def __call__(self, doc: Doc) -> Doc:
-        strings = doc.vocab.strings
-        tags = numpy.full(len(doc), strings.add("O"), dtype="uint64")
-        for m in doc._.mentions or []:
-            span = doc.char_span(m.start, m.end)
-            if span is None:
-                continue
-            tags[span.start] = strings.add(f"B-{m.cls}")
-            tags[span.start + 1 : span.end] = strings.add(f"I-{m.cls}")
-        if len(doc):
-            doc.from_array([TAG], tags.reshape(-1, 1))
-        return doc
+    def __init__(self, threads: int):
+        from kg import analyser
 
-
-@Language.factory(
-    "kg_gated_ner",
-    requires=["doc.ents", "token.tag"],
-    assigns=["doc.ents"],
-    default_config={"model": None, "cues": ["摄", "同志", "老人", "先生", "女士", "大爷", "阿姨"], "window": [0, 0]},
-)
-def make_gated_ner(nlp: Language, name: str, model, cues: list[str], window: list[int]) -> "GatedNER":
-    return GatedNER(nlp, name, model, cues, window)
-
-
-class GatedNER:
-    """The trained recogniser, run only where what it decides can occur: for people,
-    around a post (院长, 市长, 记者…, from the lexicon), a photo credit or one of the
-    ``cues``, in sentences that have one. A quarter of the text holds four fifths of the
-    people named, so this keeps the build fast. ``window`` (characters before and after
-    a cue, widened to whole clauses) narrows it further; ``[0, 0]`` takes whole
-    sentences."""
-
-    def __init__(self, nlp: Language, name: str, model, cues: list[str], window: list[int]):
-        from spacy.pipeline.ner import EntityRecognizer
-
-        from kg.lexicon import words
-
-        self.inner = EntityRecognizer(nlp.vocab, model, name=name)
-        self.cues = KeywordMatcher({w: w for w in list(words().positions) + list(cues)})
-        self.before, self.after = window
-
-    def from_disk(self, path, exclude=()):
-        self.inner.from_disk(path, exclude=exclude)
-        return self
-
-    def to_disk(self, path, exclude=()):
-        self.inner.to_disk(path, exclude=exclude)
+        self.analyser = analyser.Analyser(threads=threads) if threads != 1 else analyser.load()
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
 
     def pipe(self, docs, batch_size: int = 32):
-        """The recogniser runs once per batch of Docs, over all their gated sentences
-        together: one big batch keeps its matrix products large and its calls few."""
         for batch in spacy.util.minibatch(docs, size=batch_size):
-            gated = [self._gated(doc) for doc in batch]
-            found = iter(self.inner.pipe([sentence_doc(span, columns) for sentences, columns in gated for span in sentences], batch_size=256))
-            for doc, (sentences, _) in zip(batch, gated):
-                if sentences:
-                    self._set(doc, sentences, [next(found) for _ in sentences])
+            for doc, analysis in zip(batch, self.analyser.analyse([text_of(doc) for doc in batch])):
+                doc._.analysis = analysis
                 yield doc
-
-    def _gated(self, doc: Doc) -> tuple[list[Span], numpy.ndarray | None]:
-        """The stretches of ``doc`` the recogniser should read (sentences, or windows
-        within them), and the columns of the Doc their own Docs are made from."""
-        text = text_of(doc)
-        hits = sorted((start, end) for start, end, _ in self.cues.find_all(text))
-        windowed = bool(self.before or self.after)
-        before, after = (self.before, self.after) if windowed else (len(text), len(text))  # [0, 0]: whole sentences
-        spans = [span for s, e in sentence_spans(text) for span in _windows(text, hits, s, e, before, after)]
-        sentences = [doc.char_span(s, e, alignment_mode="expand" if windowed else "strict") for s, e in spans]
-        sentences = [span for span in sentences if span is not None]
-        return sentences, doc.to_array(SENTENCE_COLUMNS) if sentences else None
-
-    @staticmethod
-    def _set(doc: Doc, sentences: list[Span], found: list[Doc]) -> None:
-        """The recogniser's entities replace the Doc's own inside the gated sentences."""
-        inside = {i for span in sentences for i in range(span.start, span.end)}
-        spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.start not in inside]
-        for span, sub in zip(sentences, found):
-            spans += [(span.start_char + e.start_char, span.start_char + e.end_char, e.label_) for e in sub.ents]
-        doc.ents = spacy.util.filter_spans([doc.char_span(start, end, label=label) for start, end, label in spans])
-
-
-def sentence_doc(span: Span, columns: numpy.ndarray | None = None) -> Doc:
-    """The sentence as a Doc of its own, with its characters' rule tags and no preset
-    entities: the recogniser is trained and run on these (preset entities would also put
-    spaCy's NER on a slow path). ``columns`` is ``doc.to_array(SENTENCE_COLUMNS)``, to
-    share between the sentences of a Doc; made from these arrays rather than by
-    ``span.as_doc()``, which copies every token's attributes and was a tenth of a build.
-
-    >>> nlp = spacy.blank("zh")
-    >>> doc = nlp("院长说。王一摄")
-    >>> [t.text for t in sentence_doc(doc[4:7])], sentence_doc(doc[4:7]).ents
-    (['王', '一', '摄'], ())
-    """
-    rows = (span.doc.to_array(SENTENCE_COLUMNS) if columns is None else columns)[span.start : span.end]
-    strings = span.doc.vocab.strings
-    doc = Doc(span.doc.vocab, words=[strings[int(orth)] for orth in rows[:, 0]], spaces=[bool(space) for space in rows[:, 1]])
-    doc.from_array([TAG], rows[:, 2:3])
-    return doc
-
-
-SENTENCE_COLUMNS = [ORTH, SPACY, TAG]
-
-
-def _windows(text: str, hits: list[tuple[int, int]], start: int, end: int, before: int, after: int) -> list[tuple[int, int]]:
-    """The stretches of the sentence ``text[start:end]`` within ``before`` characters
-    before and ``after`` after a cue that starts in it, widened to whole clauses (so no
-    name is cut in two), overlapping ones joined.
-
-    >>> _windows("甲乙，丙丁主任戊己庚、辛壬癸。", [(4, 6)], 0, 15, 1, 2)
-    [(3, 10)]
-    """
-    out: list[tuple[int, int]] = []
-    for i in range(bisect.bisect_left(hits, (start,)), len(hits)):
-        cue_start, cue_end = hits[i]
-        if cue_start >= end:
-            break
-        s, e = max(start, cue_start - before), min(end, cue_end + after)
-        while s > start and text[s - 1] not in _CLAUSE_MARKS:
-            s -= 1
-        while e < end and text[e] not in _CLAUSE_MARKS:
-            e += 1
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-_CLAUSE_MARKS = frozenset("，。；：、！？,;:!?（）()“”《》 \n")
 
 
 @Language.factory(
-    "kg_merge",
-    requires=["doc.ents", "doc._.mentions"],
-    assigns=["doc._.mentions", "doc.ents"],
-    default_config={"model_classes": ["Person"]},
+    "kg_recogniser",
+    requires=["doc._.mentions", "doc._.analysis"],
+    assigns=["doc._.mentions", "doc.ents", "doc._.targets"],
+    default_config={"model": "models/recogniser.crfsuite", "rule_classes": []},
 )
-def make_merge(nlp: Language, name: str, model_classes: list[str]) -> "Merge":
-    return Merge(set(model_classes))
+def make_recogniser(nlp: Language, name: str, model: str, rule_classes: list[str]) -> "RecogniserComponent":
+    return RecogniserComponent(model, set(rule_classes))
 
 
-class Merge:
-    """Combine the trained recogniser with the rules, each where it is stronger: for the
-    ``model_classes`` (chosen by cross-validation, see the README) the recogniser decides
-    what is an entity; for the other classes the rules do. A span both found keeps the
-    rules' canonical name; a span only the recogniser found is named by
-    :func:`kg.resolve.canonical_surface`."""
+class RecogniserComponent:
+    """The trained recogniser (:mod:`kg.recogniser`) decides the entities, sentence by
+    sentence; the rules' mentions lend their analysis (canonical names, a person's post)
+    where a span agrees, back-references (该院, 我院) are kept, and for ``rule_classes``
+    (none by default) the rules decide instead. Literal targets (the groups programs are
+    for) go to ``doc._.targets``."""
 
-    def __init__(self, model_classes: set[str]):
-        self.model_classes = model_classes
+    def __init__(self, model: str, rule_classes: set[str]):
+        self.model_path = package_path(model)
+        self.rule_classes = rule_classes
+        self.recogniser = None
+
+    def from_disk(self, path, exclude=()):
+        return self
+
+    def to_disk(self, path, exclude=()):
+        pass
+
+    def load(self, path: Path | None = None) -> None:
+        from kg.recogniser import Recogniser
+
+        path = path or self.model_path
+        if not path.exists():
+            raise FileNotFoundError(f"no trained recogniser at {path}: run `kg train`, or build with --rules")
+        self.recogniser = Recogniser(path)
 
     def __call__(self, doc: Doc) -> Doc:
+        from kg.recogniser import TARGET, bio_spans
+
+        if self.recogniser is None:
+            self.load()
+        text = text_of(doc)
+        found: list[tuple[int, int, str]] = []
+        for start, end, xseq in sentence_features(doc):
+            found += [(start + s, start + e, cls) for s, e, cls in bio_spans(self.recogniser.tag(xseq))]
+        doc._.targets = [(s, e) for s, e, cls in found if cls == TARGET]
         article = resolve.Article((doc._.article or {}).get("region"))
         rules = doc._.mentions or []
-        by_span = {(m.start, m.end): m for m in rules}
-        merged = [m for m in rules if m.cls not in self.model_classes or m.family == "coref"]
-        taken = {i for m in merged for i in range(m.start, m.end)}
-        for ent in doc.ents:
-            if ent.label_ not in self.model_classes or not taken.isdisjoint(range(ent.start_char, ent.end_char)):
+        by_span = {_core(text, m.start, m.end): m for m in rules}
+        merged: list[Mention] = []
+        for s, e, cls in found:
+            if cls == TARGET or cls in self.rule_classes:
                 continue
-            rule = by_span.get((ent.start_char, ent.end_char))
-            if rule is not None and rule.cls == ent.label_:
+            rule = by_span.get(_core(text, s, e))
+            if rule is not None and (rule.cls == cls or _top(rule.cls) == _top(cls) == "Region"):
                 merged.append(rule)
                 continue
-            label = resolve.canonical_surface(ent.text, ent.label_, article)
+            label = resolve.canonical_surface(text[s:e], cls, article)
             if label:
-                merged.append(Mention(ent.start_char, ent.end_char, ent.label_, "ner", label=label, score=0.7))
+                merged.append(Mention(s, e, cls, "recogniser", label=label, score=0.75))
+        taken = {i for m in merged for i in range(m.start, m.end)}
+        for m in rules:
+            if (m.family == "coref" or m.cls in self.rule_classes) and taken.isdisjoint(range(m.start, m.end)):
+                merged.append(m)
         set_mentions(doc, sorted(merged, key=lambda m: m.start))
         return doc
+
+
+def _core(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without the quotation marks at its edges: “二甲” and 二甲 are one name.
+
+    >>> _core("通过“二甲”评审", 2, 6)
+    (3, 5)
+    """
+    while start < end and text[start] in _EDGE_MARKS:
+        start += 1
+    while end > start and text[end - 1] in _EDGE_MARKS:
+        end -= 1
+    return start, end
+
+
+_EDGE_MARKS = frozenset("“”‘’\"'")
+
+
+def _top(cls: str) -> str:
+    from kg.ontology_terms import CLASSES
+
+    while CLASSES.get(cls):
+        cls = CLASSES[cls]
+    return cls
+
+
+def rule_tags(doc: Doc) -> list[str]:
+    """The rules' mentions as one BIO tag per character of the Doc's text."""
+    from kg.recogniser import bio_tags
+
+    return bio_tags(len(text_of(doc)), [(m.start, m.end, m.cls) for m in doc._.mentions or []])
+
+
+def sentence_features(doc: Doc) -> list[tuple[int, int, list[list[str]]]]:
+    """``(start, end, features)`` of each sentence, for the recogniser (see
+    :func:`kg.recogniser.features`)."""
+    from kg.recogniser import features
+
+    text = text_of(doc)
+    analysis = doc._.analysis
+    tags = rule_tags(doc)
+    every = features(text, analysis.starts, analysis.tags, tags)
+    return [(s, e, every[s:e]) for s, e in sentence_spans(text)]
 
 
 @Language.factory(
     "kg_relations",
     requires=["doc._.mentions", "token.is_sent_start"],
-    assigns=["doc._.relations", "doc._.fundings"],
-    default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 8.0},
+    assigns=["doc._.relations", "doc._.fundings", "doc._.author"],
+    default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 2.0, "rules": "union"},
 )
-def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool, model_threshold: float) -> "Relations":
-    return Relations(min_confidence, located_in_from_names, model_threshold)
+def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool, model_threshold: float, rules: str) -> "Relations":
+    return Relations(min_confidence, located_in_from_names, model_threshold, rules)
 
 
 class Relations:
-    """Relations and fundings sentence by sentence, from the trigger rules and, when one
-    is loaded, the trained relation model (:mod:`kg.relmodel`); ``locatedIn`` from names
-    like 嵩县人民医院."""
+    """Relations and fundings sentence by sentence. The trigger rules find what they can;
+    when a model is loaded (:mod:`kg.relmodel`), it decides every pair of the sentence,
+    the document's author (:mod:`kg.author`) with what the sentence names when it names
+    no agent, and each program with the groups it is for, reading what the rules said as
+    one of its features. ``rules``: ``"union"`` keeps the rules' relations beside the
+    model's, ``"features"`` keeps the model's alone. ``locatedIn`` from names like
+    嵩县人民医院."""
 
-    def __init__(self, min_confidence: float, located_in_from_names: bool, model_threshold: float):
+    def __init__(self, min_confidence: float, located_in_from_names: bool, model_threshold: float, rules: str = "union"):
+        if rules not in ("union", "features"):
+            raise ValueError(f'kg_relations.rules must be "union" or "features", not {rules!r}')
         self.min_confidence = min_confidence
         self.located_in_from_names = located_in_from_names
         self.model_threshold = model_threshold
+        self.rules = rules
         self.model: RelationModel | None = None
+        self.author_model: RelationModel | None = None
 
-    def use_model(self, model: RelationModel) -> None:
+    def use_model(self, model: RelationModel, author_model: RelationModel | None = None) -> None:
         self.model = model
+        self.author_model = author_model
+
+    def rule_relations(self, doc: Doc, start: int, end: int) -> tuple[list[Relation], list]:
+        """What the trigger rules find in the sentence ``start:end``: relations and fundings."""
+        return extract(text_of(doc), doc._.mentions or [], start, end)
+
+    def author_of(self, doc: Doc) -> Mention | None:
+        """The document's author, when the author model finds one."""
+        from kg import author
+
+        if self.author_model is None:
+            return None
+        return author.find(self.author_model, text_of(doc), doc._.mentions or [], (doc._.article or {}).get("region"))
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc._.mentions or []
         relations: list[Relation] = []
         fundings = []
         text = text_of(doc)
+        words = relmodel.words_of(doc._.analysis)
+        doc._.author = self.author_of(doc)
         for start, end in sentence_spans(text):
-            found, money = extract(text, mentions, start, end)
+            found, money = self.rule_relations(doc, start, end)
             if self.model is not None:
-                found = unique(found + relmodel.relations(self.model, text, mentions, start, end, found, self.model_threshold))
+                learned = relmodel.relations(self.model, text, words, mentions, doc._.targets or [], start, end, found, self.model_threshold, doc._.author)
+                found = unique(learned + (found if self.rules == "union" else []))
             relations += [r for r in found if r.confidence >= self.min_confidence]
             fundings += money
         if self.located_in_from_names:
