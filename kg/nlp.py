@@ -7,11 +7,13 @@ Stages, each a spaCy component with a declared contract:
 ``kg_resolver``     canonical names, back-references (该院, 《意见》), ``doc.ents``
 ``kg_analyser``     the pretrained analyser's words and tags (:mod:`kg.analyser`)
 ``kg_recogniser``   the trained recogniser decides the entities (:mod:`kg.recogniser`)
+``kg_author``       the document's author, the implied agent (:mod:`kg.author`)
 ``kg_relations``    relations and fundings per sentence: the trigger rules
-                    (:mod:`kg.relations`) and the trained relation and author models
-                    (:mod:`kg.relmodel`, :mod:`kg.author`)
+                    (:mod:`kg.relations`) and the trained relation model (:mod:`kg.relmodel`)
 
->>> nlp = make_nlp()
+The rules alone (``kg build --rules``), on one sentence of an article about 洛阳市:
+
+>>> nlp = make_nlp(load_config(rules_only=True))
 >>> doc = nlp(article_doc(nlp, "市卫生健康委投入2亿元建设急危重症三级救治网。", "洛阳市"))
 >>> [(e.text, e.label_, e._.kg_label) for e in doc.ents]
 [('市卫生健康委', 'GovernmentBody', '洛阳市卫生健康委员会'), ('急危重症三级救治网', 'Program', '急危重症三级救治网')]
@@ -47,7 +49,7 @@ if not Span.has_extension("kg_label"):
     Span.set_extension("kg_label", default=None)
 
 
-TRAINED_COMPONENTS = ("kg_analyser", "kg_recogniser")
+TRAINED_COMPONENTS = ("kg_analyser", "kg_recogniser", "kg_author")
 
 
 def load_config(path: Path | str | None = None, overrides: dict | None = None, rules_only: bool = False) -> Config:
@@ -79,8 +81,9 @@ def make_nlp(config: Config | None = None, recogniser: Path | None = None, relat
         nlp.get_pipe("kg_recogniser").load(recogniser)
         model = relation_model or package_path(config["kg"]["relation_model"])
         if model.exists():
-            author = model.with_name("author.json")
-            nlp.get_pipe("kg_relations").use_model(RelationModel.from_disk(model), RelationModel.from_disk(author) if author.exists() else None)
+            nlp.get_pipe("kg_relations").use_model(RelationModel.from_disk(model))
+        if "kg_author" in nlp.pipe_names:
+            nlp.get_pipe("kg_author").load(model.with_name("author.json"))
     return nlp
 
 
@@ -283,7 +286,9 @@ def make_analyser(nlp: Language, name: str, threads: int) -> "AnalyserComponent"
 class AnalyserComponent:
     """The pretrained lexical analyser (:mod:`kg.analyser`) over each batch of Docs at
     once: words, parts of speech and PER/LOC/ORG/TIME, one tag per character in
-    ``doc._.analysis``."""
+    ``doc._.analysis``. Docs analysed already (see :func:`kg.extract.extract`, which
+    analyses the next batch on a thread while the pipeline works on this one) pass
+    through."""
 
     def __init__(self, threads: int):
         from kg import analyser
@@ -295,9 +300,10 @@ class AnalyserComponent:
 
     def pipe(self, docs, batch_size: int = 32):
         for batch in spacy.util.minibatch(docs, size=batch_size):
-            for doc, analysis in zip(batch, self.analyser.analyse([text_of(doc) for doc in batch])):
+            todo = [doc for doc in batch if doc._.analysis is None]
+            for doc, analysis in zip(todo, self.analyser.analyse([text_of(doc) for doc in todo])):
                 doc._.analysis = analysis
-                yield doc
+            yield from batch
 
 
 @Language.factory(
@@ -411,10 +417,45 @@ def sentence_features(doc: Doc) -> list[tuple[int, int, list[list[str]]]]:
     return [(s, e, every[s:e]) for s, e in sentence_spans(text)]
 
 
+@Language.factory("kg_author", requires=["doc._.mentions"], assigns=["doc._.author", "doc._.mentions"], default_config={"model": "models/author.json"})
+def make_author(nlp: Language, name: str, model: str) -> "AuthorComponent":
+    return AuthorComponent(model)
+
+
+class AuthorComponent:
+    """The document's author (:mod:`kg.author`): the body or region it speaks for, the
+    implied agent of its sentences that name none. First-person names of a body (我局,
+    本院) become the author's."""
+
+    def __init__(self, model: str):
+        self.model_path = package_path(model)
+        self.model: RelationModel | None = None
+
+    def from_disk(self, path, exclude=()):
+        return self
+
+    def to_disk(self, path, exclude=()):
+        pass
+
+    def load(self, path: Path | None = None) -> None:
+        path = path or self.model_path
+        self.model = RelationModel.from_disk(path) if path.exists() else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        from kg import author
+
+        if self.model is None:
+            self.load()
+        mentions = doc._.mentions or []
+        doc._.author = author.find(self.model, text_of(doc), mentions, (doc._.article or {}).get("region")) if self.model else None
+        author.resolve_first_person(text_of(doc), mentions, doc._.author)
+        return doc
+
+
 @Language.factory(
     "kg_relations",
     requires=["doc._.mentions", "token.is_sent_start"],
-    assigns=["doc._.relations", "doc._.fundings", "doc._.author"],
+    assigns=["doc._.relations", "doc._.fundings"],
     default_config={"min_confidence": 0.5, "located_in_from_names": True, "model_threshold": 2.0, "rules": "union"},
 )
 def make_relations(nlp: Language, name: str, min_confidence: float, located_in_from_names: bool, model_threshold: float, rules: str) -> "Relations":
@@ -438,23 +479,13 @@ class Relations:
         self.model_threshold = model_threshold
         self.rules = rules
         self.model: RelationModel | None = None
-        self.author_model: RelationModel | None = None
 
-    def use_model(self, model: RelationModel, author_model: RelationModel | None = None) -> None:
+    def use_model(self, model: RelationModel) -> None:
         self.model = model
-        self.author_model = author_model
 
     def rule_relations(self, doc: Doc, start: int, end: int) -> tuple[list[Relation], list]:
         """What the trigger rules find in the sentence ``start:end``: relations and fundings."""
         return extract(text_of(doc), doc._.mentions or [], start, end)
-
-    def author_of(self, doc: Doc) -> Mention | None:
-        """The document's author, when the author model finds one."""
-        from kg import author
-
-        if self.author_model is None:
-            return None
-        return author.find(self.author_model, text_of(doc), doc._.mentions or [], (doc._.article or {}).get("region"))
 
     def __call__(self, doc: Doc) -> Doc:
         mentions = doc._.mentions or []
@@ -462,7 +493,6 @@ class Relations:
         fundings = []
         text = text_of(doc)
         words = relmodel.words_of(doc._.analysis)
-        doc._.author = self.author_of(doc)
         for start, end in sentence_spans(text):
             found, money = self.rule_relations(doc, start, end)
             if self.model is not None:

@@ -113,10 +113,8 @@ def relation_data(nlp: Language, prepared: list[Prepared]) -> tuple[list[tuple[l
         doc = recognise(item.doc)
         text, mentions = item.gold.text, doc._.mentions or []
         authors += author.training_data(text, mentions, item.gold.region, item.gold.author, same)
-        writer = next((m for m in mentions if item.gold.author and same(m.label, item.gold.author)), None)
-        region = item.gold.region
-        if writer is None and region is not None and item.gold.author and same(region.name, item.gold.author):
-            writer = Mention(0, 0, region.level, "regions", label=region.name, region=region)
+        writer = _writer(item.gold.author, mentions, same)
+        author.resolve_first_person(text, mentions, writer)
         words = relmodel.words_of(doc._.analysis)
         for s, e in sentence_spans(text):
             stated = [r for r in item.gold.relations if r["sentence"] and r["sentence"][0] < e and s < r["sentence"][1]]
@@ -129,6 +127,20 @@ def relation_data(nlp: Language, prepared: list[Prepared]) -> tuple[list[tuple[l
                 label = next((r["property"] for r in stated if same(pair.head.label, r["head"]) and same(tail, r["tail"]) and bool(r.get("tail_literal")) == (pair.tail is None)), relmodel.NONE)
                 pairs.append((relmodel.features(text, sentence_words, pair, s, e, said.get((id(pair.head), id(pair.tail))), inside), label))
     return pairs, authors
+
+
+def _writer(label: str | None, mentions: list[Mention], same) -> Mention | None:
+    """A mention of the gold author (made for a region that no mention names alone)."""
+    from kg import gazetteer
+
+    if not label:
+        return None
+    found = next((m for m in mentions if same(m.label, label)), None)
+    if found is None:
+        regions = gazetteer.load().lookup(label)
+        if len(regions) == 1:
+            found = Mention(0, 0, regions[0].level, "regions", label=regions[0].name, region=regions[0])
+    return found
 
 
 def train_models(nlp: Language, prepared: list[Prepared], out: Path) -> Path:
