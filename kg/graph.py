@@ -263,6 +263,9 @@ class GraphBuilder:
             yield from self._region_quads(ex.article.region, g)
         for m in ex.mentions:
             yield from self._mention_quads(ex, m, article, g)
+        # A fact the article states twice (a headline restating the body) is one statement,
+        # its other sentences kept as kg:restatedIn; the same for an amount said twice.
+        said: dict[tuple, list] = {}
         for r in ex.relations:
             yield from self._entity_quads(r.head, g)
             if r.tail is None:  # 以奖代补 kg:targets "工作突出的县、市"
@@ -270,9 +273,14 @@ class GraphBuilder:
             else:
                 yield from self._entity_quads(r.tail, g)
                 tail, position = self._entity(r.tail), min(r.head.start, r.tail.start)
-            yield from self._statement(self._entity(r.head), T[r.prop], tail, ex, position, r.confidence, article, g, r.prop)
-        for i, f in enumerate(ex.fundings):
-            yield from self._funding_quads(ex, f, article, g, i)
+            said.setdefault((self._entity(r.head), r.prop, tail), []).append((position, r.confidence))
+        for (head, prop, tail), places in said.items():
+            yield from self._statement(head, T[prop], tail, ex, places, article, g, prop)
+        amounts: dict[tuple, list] = {}
+        for f in ex.fundings:
+            amounts.setdefault((f.amount.yuan, f.amount.text, f.funder.label if f.funder else None), []).append(f)
+        for same in amounts.values():
+            yield from self._funding_quads(ex, same, article, g)
 
     def gazetteer_quads(self, codes: Iterable[str] = ()) -> Iterator[ox.Quad]:
         """partOf for every region the graph names (those seen by this builder and the
@@ -364,10 +372,15 @@ class GraphBuilder:
         if parent is not None and parent.label:
             # 临颍县巨陵镇: the township is written right after the county it belongs to.
             yield from self._entity_quads(parent, g)
-            yield from self._statement(node, T["partOf"], self._entity(parent), ex, m.start, 0.8, article, g, "partOf")
+            yield from self._statement(node, T["partOf"], self._entity(parent), ex, [(m.start, 0.8)], article, g, "partOf")
 
-    def _statement(self, s, p, o, ex: Extraction, position: int, confidence: float, article, g, prop: str) -> Iterator[ox.Quad]:
-        s_start, s_end = ex.sentence_of(position)
+    def _statement(self, s, p, o, ex: Extraction, places: list[tuple[int, float]], article, g, prop: str) -> Iterator[ox.Quad]:
+        """The triple and one reified statement of it for this article: its first sentence
+        as the evidence, any other sentence saying it as kg:restatedIn. ``places`` are
+        ``(position, confidence)`` of each time the article says it."""
+        sentences = sorted({ex.sentence_of(position) for position, _ in places})
+        (s_start, s_end), others = sentences[0], sentences[1:]
+        confidence = max(c for _, c in places)
         yield ox.Quad(s, p, o, g)
         key = f"{s.value}|{p.value}|{o.value}|{s_start}"
         statement = _n(f"{article.value}/statement/{hashlib.sha1(key.encode()).hexdigest()[:16]}")
@@ -376,15 +389,22 @@ class GraphBuilder:
         yield ox.Quad(statement, T["evidence"], _str(ex.text[s_start:s_end]), g)
         yield ox.Quad(statement, T["startOffset"], _int(s_start), g)
         yield ox.Quad(statement, T["endOffset"], _int(s_end), g)
+        for start, end in others:
+            yield ox.Quad(statement, T["restatedIn"], _str(ex.text[start:end]), g)
         yield ox.Quad(statement, ATTRIBUTED, self.agent, g)
         yield ox.Quad(statement, T["confidence"], _dec(round(confidence, 3)), g)
         self._tally.relations.add((s.value, prop, o.value))
         self._tally.evidence.setdefault(f"{s.value} {prop} {o.value}", ex.text[s_start:s_end])
         self._tally.statements += 1
 
-    def _funding_quads(self, ex: Extraction, f, article, g, i: int) -> Iterator[ox.Quad]:
-        node = _n(f"{article.value}/funding/{f.amount.start}")
-        s_start, s_end = ex.sentence_of(f.amount.start)
+    def _funding_quads(self, ex: Extraction, same: list, article, g) -> Iterator[ox.Quad]:
+        """One Funding for an amount (with its funder) that the article states once or
+        more: the first statement's details, the other sentences as kg:restatedIn."""
+        f = next((x for x in same if x.purpose or x.recipient), same[0])
+        node = _n(f"{article.value}/funding/{same[0].amount.start}")
+        s_start, s_end = ex.sentence_of(same[0].amount.start)
+        for start, end in sorted({ex.sentence_of(x.amount.start) for x in same[1:]} - {(s_start, s_end)}):
+            yield ox.Quad(node, T["restatedIn"], _str(ex.text[start:end]), g)
         yield ox.Quad(node, TYPE, T["Funding"], g)
         yield ox.Quad(node, LABEL, _str(f"{f.amount.text}：{f.purpose}"[:80]), g)
         yield ox.Quad(node, T["amount"], _dec(f.amount.yuan), g)

@@ -72,6 +72,7 @@ class KG(DefinedNamespace):
     received: URIRef
     recipient: URIRef
     regionCode: URIRef
+    restatedIn: URIRef
     runs: URIRef
     sourceFile: URIRef
     startOffset: URIRef

@@ -310,22 +310,24 @@ class AnalyserComponent:
     "kg_recogniser",
     requires=["doc._.mentions", "doc._.analysis"],
     assigns=["doc._.mentions", "doc.ents", "doc._.targets"],
-    default_config={"model": "models/recogniser.crfsuite", "rule_classes": []},
+    default_config={"model": "models/recogniser.crfsuite", "rule_classes": [], "rules_added": []},
 )
-def make_recogniser(nlp: Language, name: str, model: str, rule_classes: list[str]) -> "RecogniserComponent":
-    return RecogniserComponent(model, set(rule_classes))
+def make_recogniser(nlp: Language, name: str, model: str, rule_classes: list[str], rules_added: list[str]) -> "RecogniserComponent":
+    return RecogniserComponent(model, set(rule_classes), set(rules_added))
 
 
 class RecogniserComponent:
     """The trained recogniser (:mod:`kg.recogniser`) decides the entities, sentence by
     sentence; the rules' mentions lend their analysis (canonical names, a person's post)
-    where a span agrees, back-references (该院, 我院) are kept, and for ``rule_classes``
-    (none by default) the rules decide instead. Literal targets (the groups programs are
+    where a span agrees, back-references (该院, 我院) are kept, for ``rule_classes``
+    (none by default) the rules decide instead, and for ``rules_added`` the rules'
+    mentions the recogniser did not overlap are added to its own. Literal targets (the groups programs are
     for) go to ``doc._.targets``."""
 
-    def __init__(self, model: str, rule_classes: set[str]):
+    def __init__(self, model: str, rule_classes: set[str], rules_added: set[str] = frozenset()):
         self.model_path = package_path(model)
         self.rule_classes = rule_classes
+        self.rules_added = rules_added
         self.recogniser = None
 
     def from_disk(self, path, exclude=()):
@@ -368,8 +370,9 @@ class RecogniserComponent:
                 merged.append(Mention(s, e, cls, "recogniser", label=label, score=0.75))
         taken = {i for m in merged for i in range(m.start, m.end)}
         for m in rules:
-            if (m.family == "coref" or m.cls in self.rule_classes) and taken.isdisjoint(range(m.start, m.end)):
+            if (m.family == "coref" or m.cls in self.rule_classes | self.rules_added) and taken.isdisjoint(range(m.start, m.end)):
                 merged.append(m)
+        resolve.document_back_references(text, merged)
         set_mentions(doc, sorted(merged, key=lambda m: m.start))
         return doc
 

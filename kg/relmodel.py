@@ -169,7 +169,7 @@ def features(text: str, words: list[tuple[int, int, str]], pair: Candidate, star
     feats += [f"pre2={text[max(start, t0 - 2):t0]}", f"post={text[t1:t1 + 2]}|{tc}"]
     if pair.implied:
         agents = [m for m in inside if m.end <= t0 and fits(m.cls, ("Region", "Organization"))]
-        feats += ["implied", f"implied|{tc}", f"implied_agent_before={bool(agents)}", f"implied_at={min((t0 - start) // 10, 5)}"]
+        feats += ["implied", f"implied|{tc}", f"implied_agent_before={bool(agents)}", f"implied_at={min((t0 - start) // 10, 5)}", f"implied_title={start == 0}|{tc}"]
         feats += [f"implied_verb={v}|{tc}" for v in verbs[-1:]]
         return feats
     h0, h1 = head.start, head.end

@@ -212,3 +212,31 @@ def canonical_surface(surface: str, cls: str, article: Article) -> str | None:
     if len(text) < 2:
         return None
     return expand(text) if cls not in ("Program", "Policy", "Person", "Award") else text
+
+
+# A short name for a document named in full elsewhere: 本办法, 该方案, 《意见》, 上述规划.
+_DOCUMENT_BACK = re.compile(r"^(?:本|该|此|上述)?《?(办法|方案|意见|通知|规划|规定|细则|条例|制度|标准|指南|决定|计划|纲要|要点|规范)》?$")
+
+
+def document_back_references(text: str, mentions: list[Mention]) -> None:
+    """Give a short back-reference to a document (本办法, 该方案, 《意见》) the name of the
+    document it stands for: the nearest earlier Policy whose name ends with that kind of
+    document, else the first such Policy of the text.
+
+    >>> text = "《外来医师短期执业管理办法》已经审议。本办法自公布之日起施行。"
+    >>> ms = [Mention(0, 14, "Policy", "recogniser", label="《外来医师短期执业管理办法》"), Mention(19, 22, "Policy", "recogniser", label="本办法")]
+    >>> document_back_references(text, ms); ms[1].label
+    '《外来医师短期执业管理办法》'
+    """
+    policies = [m for m in mentions if m.cls == "Policy"]
+    full = [m for m in policies if not _DOCUMENT_BACK.match(text[m.start : m.end])]
+    for m in policies:
+        match = _DOCUMENT_BACK.match(text[m.start : m.end])
+        if not match:
+            continue
+        kind = match.group(1)
+        fits_kind = [p for p in full if p.label.rstrip("》”").endswith(kind)]
+        earlier = [p for p in fits_kind if p.start < m.start]
+        target = earlier[-1] if earlier else fits_kind[0] if fits_kind else None
+        if target is not None:
+            m.label = target.label

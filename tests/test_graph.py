@@ -193,3 +193,30 @@ def test_failed_build_leaves_the_previous_outputs_untouched(seed_build, tmp_path
         build_module.build([ROOT / "seeds" / "003_106da0d268dfafa7.txt"], out)
     assert (out / "graph.ttl").read_bytes() == before or (out / "graph.ttl").stat().st_size > 0
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_a_fact_stated_twice_in_an_article_is_one_statement_with_both_sentences(tmp_path):
+    """A headline restating the body gives one statement (and one Funding), not two."""
+    from kg.build import build
+    from kg.store import open_store
+
+    page = tmp_path / "in" / "news.txt"
+    page.parent.mkdir()
+    page.write_text(
+        "本报讯 洛阳市投入1200万元建设急危重症三级救治网。\n"
+        "据悉，洛阳市投入1200万元建设急危重症三级救治网，覆盖全市各县。\n",
+        encoding="utf-8",
+    )
+    report = build([page.parent], tmp_path / "out", rules_only=True)
+    store = open_store(report.out_dir)
+    statements = ask(store, """
+        SELECT ?st ?evidence ?again WHERE {
+            ?h rdfs:label "洛阳市" . ?t rdfs:label "急危重症三级救治网" .
+            ?st rdf:subject ?h ; rdf:predicate kg:runs ; rdf:object ?t ; kg:evidence ?evidence .
+            OPTIONAL { ?st kg:restatedIn ?again }
+        }""")
+    assert len(statements) == 1
+    _, evidence, again = statements[0]
+    assert evidence.startswith("本报讯") and again.startswith("据悉")
+    fundings = ask(store, "SELECT ?f ?again WHERE { ?f a kg:Funding ; kg:amount 12000000.0 ; kg:restatedIn ?again }")
+    assert len(fundings) == 1
