@@ -278,10 +278,60 @@ def write_record(record: dict, folder: Path) -> Path:
     return path
 
 
+def stats(records: list[dict]) -> dict:
+    """What a set of records holds: documents, characters, entities by class, relations by
+    property, fundings, genres, and which provinces and prefecture-level cities (by the
+    gazetteer) they name."""
+    from collections import Counter
+
+    from kg import gazetteer
+
+    gaz = gazetteer.load()
+    classes: Counter = Counter()
+    properties: Counter = Counter()
+    genres: Counter = Counter()
+    places: dict[str, set] = {"Province": set(), "City": set(), "County": set()}
+    for record in records:
+        genres[record.get("genre") or "seed article"] += 1
+        for entity in record.get("entities", []):
+            classes[entity["class"]] += 1
+            for region in gaz.lookup(entity["label"]):
+                if region.level in places and region.name == entity["label"]:
+                    places[region.level].add(region.name)
+        properties.update(r["property"] for r in record.get("relations", []))
+    return {
+        "documents": len(records),
+        "characters": sum(len(r.get("text", "")) for r in records),
+        "genres": dict(genres.most_common()),
+        "entities": dict(classes.most_common()),
+        "relations": dict(properties.most_common()),
+        "fundings": sum(len(r.get("fundings", [])) for r in records),
+        "provinces": len(places["Province"]),
+        "prefecture_level_cities": len(places["City"]),
+        "counties": len(places["County"]),
+    }
+
+
+def agreement(first: list[dict], second: list[dict]) -> dict:
+    """How far two annotators of the same documents agree: the second scored against the
+    first as ``kg eval`` scores a pipeline (entity and relation F1, exact and lenient)."""
+    from kg.evaluate import score
+
+    by_id = {r["article"]: r for r in first}
+    pairs = [(by_id[r["article"]], r) for r in second if r["article"] in by_id]
+    result = score([a for a, _ in pairs], [b for _, b in pairs])
+    return {
+        "documents": len(pairs),
+        **{f"{kind}_{mode}": result[kind]["micro"][mode] for kind in ("entities", "relations") for mode in ("exact", "lenient")},
+        "fundings": result["fundings"]["lenient"],
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m kg.gold check FOLDER`` validates every record (exit 1 on a problem);
-    ``python -m kg.gold new PAGES... --out FOLDER`` writes skeletons for articles not
-    yet annotated."""
+    ``stats FOLDER`` counts what the records hold; ``agree FOLDER SECOND`` scores a second
+    annotator against the first; ``new PAGES... --out FOLDER`` writes skeletons for
+    articles not yet annotated."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m kg.gold")
@@ -290,10 +340,24 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("folder", type=Path, help="a gold folder, or a corpus folder with gold/ and texts/")
     check.add_argument("--strict", action="store_true", help="also want both ends of a relation named in its evidence")
     check.add_argument("--only", nargs="*", default=None, help="check only these documents (names without .json)")
+    counts = sub.add_parser("stats", help="count documents, entities by class, relations by property, places")
+    counts.add_argument("folder", type=Path)
+    agree = sub.add_parser("agree", help="agreement of a second annotator (a folder of records) with the first")
+    agree.add_argument("folder", type=Path, help="the corpus folder (gold/ and texts/)")
+    agree.add_argument("second", type=Path, help="the second annotator's records, one JSON file per document")
     new = sub.add_parser("new", help="write empty records for the articles of some pages")
     new.add_argument("pages", nargs="+", type=Path)
     new.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    if args.command in ("stats", "agree"):
+        records = load_calibration(args.folder) if (args.folder / "gold").is_dir() else load_dir(args.folder)
+        if args.command == "stats":
+            result = stats(records)
+        else:
+            second = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(args.second.glob("*.json"))]
+            result = agreement(records, second)
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
     if args.command == "new":
         for record in skeletons(args.pages):
             if not (args.out / f"{record['article']}.json").exists():
