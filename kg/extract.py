@@ -112,7 +112,7 @@ def to_record(extraction: Extraction, include_derived: bool = False) -> dict:
     for r in extraction.relations:
         if r.trigger == "name" and not include_derived:
             continue
-        start, end = extraction.sentence_of(r.head.start if r.tail is None else min(r.head.start, r.tail.start))
+        start, end = extraction.sentence_of(r.position)
         relations.append(
             {"head": r.head.label, "property": r.prop, "tail": r.tail.label if r.tail else r.literal, "evidence": extraction.text[start:end]}
         )

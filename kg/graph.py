@@ -269,11 +269,11 @@ class GraphBuilder:
         for r in ex.relations:
             yield from self._entity_quads(r.head, g)
             if r.tail is None:  # 以奖代补 kg:targets "工作突出的县、市"
-                tail, position = _str(r.literal), r.head.start
+                tail = _str(r.literal)
             else:
                 yield from self._entity_quads(r.tail, g)
-                tail, position = self._entity(r.tail), min(r.head.start, r.tail.start)
-            said.setdefault((self._entity(r.head), r.prop, tail), []).append((position, r.confidence))
+                tail = self._entity(r.tail)
+            said.setdefault((self._entity(r.head), r.prop, tail), []).append((r.position, r.confidence))
         for (head, prop, tail), places in said.items():
             yield from self._statement(head, T[prop], tail, ex, places, article, g, prop)
         amounts: dict[tuple, list] = {}

@@ -502,12 +502,24 @@ class Relations:
                 learned = relmodel.relations(self.model, text, words, mentions, doc._.targets or [], start, end, found, self.model_threshold, doc._.author)
                 found = unique(learned + (found if self.rules == "union" else []))
             relations += [r for r in found if r.confidence >= self.min_confidence]
-            fundings += money
+            fundings += _implied_funders(money, found)
         if self.located_in_from_names:
             relations += _located_in(mentions)
         doc._.relations = relations
         doc._.fundings = fundings
         return doc
+
+
+def _implied_funders(fundings: list, relations: list[Relation]) -> list:
+    """Money a sentence spends without saying who pays is the author's when the relation
+    model found the author funding something in that sentence (安排7亿元实施…工程 in a
+    province's work report): the author becomes the funder, what it funds the recipient."""
+    implied = [r for r in relations if r.prop == "funds" and r.trigger == "implied"]
+    for funding in fundings:
+        if funding.funder is None and implied:
+            funding.funder = implied[0].head
+            funding.recipient = funding.recipient or implied[0].tail
+    return fundings
 
 
 def _located_in(mentions: list[Mention]) -> list[Relation]:

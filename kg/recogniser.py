@@ -215,7 +215,7 @@ class Recogniser:
         return self.tagger.tag(xseq) if xseq else []
 
 
-def train(sequences: Iterable[tuple[list[list[str]], list[str]]], path: Path | str, iterations: int = 150, c1: float = 0.05, c2: float = 0.01) -> Path:
+def train(sequences: Iterable[tuple[list[list[str]], list[str]]], path: Path | str, iterations: int = 100, c1: float = 0.05, c2: float = 0.01) -> Path:
     """Train a CRF on ``(features, labels)`` sequences into ``path`` (L-BFGS; the
     result depends only on the data and these settings)."""
     import pycrfsuite

@@ -71,6 +71,16 @@ class Relation:
     literal: str = ""
     confidence: float = 0.7
     trigger: str = ""
+    literal_start: int = -1  # where a literal tail is written, when known
+
+    @property
+    def position(self) -> int:
+        """Where the sentence that states it is: at its first end, or at the tail when
+        the head is the document's author, named elsewhere (an implied agent)."""
+        tail = self.tail.start if self.tail is not None else self.literal_start
+        if self.trigger == "implied" or self.tail is None and tail >= 0:
+            return tail if tail >= 0 else self.head.start
+        return min(self.head.start, tail) if tail >= 0 else self.head.start
 
 
 @dataclass

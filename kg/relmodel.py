@@ -247,7 +247,7 @@ def relations(model: RelationModel, text: str, words: list[tuple[int, int, str]]
         domain, range_ = PROPERTIES[label]
         if pair.tail is None:
             if label == "targets":
-                found.append(Relation(pair.head, label, None, literal=text[pair.literal[0] : pair.literal[1]], confidence=min(0.95, 0.5 + margin / 20), trigger="model"))
+                found.append(Relation(pair.head, label, None, literal=text[pair.literal[0] : pair.literal[1]], confidence=min(0.95, 0.5 + margin / 20), trigger="model", literal_start=pair.literal[0]))
             continue
         if (fits(pair.head.cls, domain) or pair.head.cls == "Person" and label == "received") and fits(pair.tail.cls, range_):
             found.append(Relation(pair.head, label, pair.tail, confidence=min(0.95, 0.5 + margin / 20), trigger="implied" if pair.implied else "model"))
