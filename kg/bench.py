@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def make_corpus(seeds: Path, copies: int, folder: Path, seed: int = 0) -> int:
     """``copies`` of every seed page into ``folder``, places swapped, pages shuffled;
     returns the characters written."""
-    from kg.train import swap_places
+    from kg.gazetteer import swap_places
 
     rng = random.Random(seed)
     pages = sorted(seeds.glob("*.txt"))
@@ -49,7 +49,7 @@ def make_corpus(seeds: Path, copies: int, folder: Path, seed: int = 0) -> int:
     for index, (copy, page) in enumerate(order):
         text = page.read_text(encoding="utf-8")
         if copy:
-            text = swap_places({"text": text, "entities": []}, random.Random(copy * 1000 + pages.index(page)))["text"]
+            text = swap_places(text, random.Random(copy * 1000 + pages.index(page)))
         (folder / f"{index:05d}_{page.stem}_{copy}.txt").write_text(text, encoding="utf-8")
         total += len(text)
     return total

@@ -310,10 +310,10 @@ class AnalyserComponent:
     "kg_recogniser",
     requires=["doc._.mentions", "doc._.analysis"],
     assigns=["doc._.mentions", "doc.ents", "doc._.targets"],
-    default_config={"model": "models/recogniser.crfsuite", "rule_classes": [], "rules_added": []},
+    default_config={"model": "models/recogniser.crfsuite", "rule_classes": [], "rules_added": [], "prefer": "recogniser", "rules_win": []},
 )
-def make_recogniser(nlp: Language, name: str, model: str, rule_classes: list[str], rules_added: list[str]) -> "RecogniserComponent":
-    return RecogniserComponent(model, set(rule_classes), set(rules_added))
+def make_recogniser(nlp: Language, name: str, model: str, rule_classes: list[str], rules_added: list[str], prefer: str, rules_win: list[str]) -> "RecogniserComponent":
+    return RecogniserComponent(model, set(rule_classes), set(rules_added), prefer, set(rules_win))
 
 
 class RecogniserComponent:
@@ -324,10 +324,14 @@ class RecogniserComponent:
     mentions the recogniser did not overlap are added to its own. Literal targets (the groups programs are
     for) go to ``doc._.targets``."""
 
-    def __init__(self, model: str, rule_classes: set[str], rules_added: set[str] = frozenset()):
+    def __init__(self, model: str, rule_classes: set[str], rules_added: set[str] = frozenset(), prefer: str = "recogniser", rules_win: set[str] = frozenset()):
+        if prefer not in ("recogniser", "rules"):
+            raise ValueError(f'kg_recogniser.prefer must be "recogniser" or "rules", not {prefer!r}')
         self.model_path = package_path(model)
         self.rule_classes = rule_classes
         self.rules_added = rules_added
+        self.prefer = prefer
+        self.rules_win = rules_win
         self.recogniser = None
 
     def from_disk(self, path, exclude=()):
@@ -357,21 +361,25 @@ class RecogniserComponent:
         article = resolve.Article((doc._.article or {}).get("region"))
         rules = doc._.mentions or []
         by_span = {_core(text, m.start, m.end): m for m in rules}
-        merged: list[Mention] = []
+        recognised: list[Mention] = []
         for s, e, cls in found:
             if cls == TARGET or cls in self.rule_classes:
                 continue
             rule = by_span.get(_core(text, s, e))
             if rule is not None and (rule.cls == cls or _top(rule.cls) == _top(cls) == "Region"):
-                merged.append(rule)
+                recognised.append(rule)
                 continue
             label = resolve.canonical_surface(text[s:e], cls, article)
             if label:
-                merged.append(Mention(s, e, cls, "recogniser", label=label, score=0.75))
-        taken = {i for m in merged for i in range(m.start, m.end)}
-        for m in rules:
-            if (m.family == "coref" or m.cls in self.rule_classes | self.rules_added) and taken.isdisjoint(range(m.start, m.end)):
+                recognised.append(Mention(s, e, cls, "recogniser", label=label, score=0.75))
+        winners = [m for m in rules if self.prefer == "rules" or m.cls in self.rules_win]
+        kept = [m for m in rules if m.family == "coref" or m.cls in self.rule_classes | self.rules_added]
+        merged: list[Mention] = []
+        taken: set[int] = set()
+        for m in [*winners, *recognised, *kept]:  # in this order, a span claimed twice keeps the first
+            if taken.isdisjoint(range(m.start, m.end)):
                 merged.append(m)
+                taken.update(range(m.start, m.end))
         resolve.document_back_references(text, merged)
         set_mentions(doc, sorted(merged, key=lambda m: m.start))
         return doc

@@ -196,6 +196,8 @@ def canonical_surface(surface: str, cls: str, article: Article) -> str | None:
     '洛阳市卫生健康委员会'
     >>> canonical_surface("“春苗工程”", "Program", Article(None))
     '春苗工程'
+    >>> canonical_surface("二甲", "Accreditation", Article(None))
+    '二级甲等医院评审'
     """
     from kg.rules import Context, family
 
@@ -206,6 +208,10 @@ def canonical_surface(surface: str, cls: str, article: Article) -> str | None:
                 if m.cls != cls and not (m.family == "regions" and cls in ("Province", "City", "County", "Township", "Village")):
                     continue
                 return canonical(m, surface, article)
+    if cls == "Accreditation":  # a grade alone (二甲) is named as what is passed: 通过二甲
+        for m in family("kg.rules.honours.v1")("通过" + surface, context):
+            if m.start <= 2 and m.end == len(surface) + 2 and m.cls == "Accreditation":
+                return m.label
     if cls in ("Province", "City", "County") and surface in ("全市", "全县", "全省", "我市", "该县", "该市", "我县"):
         return None
     text = surface.strip("“”\"")

@@ -36,6 +36,10 @@ SEED_GOLD = Path(__file__).parent.parent / "tests" / "gold" / "seeds"
 CORPUS = Path(__file__).parent.parent / "corpus"
 #: Every n-th corpus document (by name) is held out of the corpus fold.
 CORPUS_HOLDOUT = 5
+#: How many times the seed articles count: the only real text among the training data
+#: (the written corpus is eleven times larger); on a held-out seed page and on real
+#: articles from other provinces, five gave the recogniser 0.01-0.03 more F1 than one.
+SEED_WEIGHT = 5
 
 
 @dataclass
@@ -146,8 +150,10 @@ def _writer(label: str | None, mentions: list[Mention], same) -> Mention | None:
 
 
 def train_models(nlp: Language, prepared: list[Prepared], out: Path) -> Path:
-    """A recogniser and a relation model trained on ``prepared`` articles, into ``out``."""
+    """A recogniser and a relation model trained on ``prepared`` articles, into ``out``
+    (seed articles counted :data:`SEED_WEIGHT` times)."""
     out.mkdir(parents=True, exist_ok=True)
+    prepared = [p for p in prepared for _ in range(SEED_WEIGHT if p.gold.genre == "" else 1)]
     train_recogniser(prepared, out / "recogniser.crfsuite")
     nlp.get_pipe("kg_recogniser").load(out / "recogniser.crfsuite")
     started = time.perf_counter()
