@@ -28,6 +28,7 @@ AUTHOR = "author"
 #: What a title says the document is, the words looked for.
 _KINDS = re.compile(r"政府工作报告|工作报告|报告|通知|方案|意见|办法|规划|公示|名单|通报|公告|解读|总结|汇报|会议|讲话")
 _FIRST_PERSON = re.compile(r"^(?:我|本|全|该)")
+_SELF = re.compile(r"(?:我|本)(局|委|厅|院|中心|办|所|站|校|会|部)(?!长|员)")
 _AGENT_CLASSES = ("Province", "City", "County", "Township", "GovernmentBody", "Hospital", "PrimaryCareFacility", "PublicHealthAgency",
                   "MedicalAlliance", "AcademicInstitution", "Organization", "CareFacility", "Enterprise")
 
@@ -58,6 +59,10 @@ def candidate_features(text: str, cls: str, mentions: list[Mention], label: str,
         feats.append(f"signature|{cls}")
     if any(_FIRST_PERSON.match(text[m.start : m.end]) for m in mentions):
         feats.append(f"first_person|{cls}")
+    # 我局 in a notice of 北京市中医管理局: the first-person name is of the author's kind.
+    kinds_named = {match.group(1) for match in _SELF.finditer(text)}
+    if any(label.endswith(kind) or kind == "委" and label.endswith("委员会") for kind in kinds_named):
+        feats.append(f"named_as_self|{cls}")
     return feats
 
 
