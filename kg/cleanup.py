@@ -27,6 +27,7 @@ _PHOTO_CREDIT = re.compile(r"(?:^|\s|。)(?:本报记者\s*)?(?:[\u4e00-\u9fff]\
 _PICTURE_LABEL = re.compile(r"^(?:图[①-⑳\d]+|[①-⑳])")
 _PAGE_HEADER = re.compile(r"^\s*\d{1,2}\s*[\u4e00-\u9fff]{2,16}\s*$")
 _MARKDOWN_RULE = re.compile(r"^\s*([-*_]\s*){3,}$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab, line breaks, form feed
 
 
 def is_bare_credit(text: str) -> bool:
@@ -64,10 +65,13 @@ def width(line: str) -> int:
 def normalize_chars(text: str) -> str:
     """Normalise widths where it matters: full-width letters, digits and spaces become
     ASCII; ASCII punctuation between Chinese characters becomes full-width; invisible
-    characters go.
+    characters go, and so do control characters (XML cannot hold them) but tabs and
+    line breaks (a form feed, between two pages, becomes one).
 
     >>> normalize_chars("２０２０年，ＣＴ检查(市、区),大病不出县")
     '2020年，CT检查（市、区），大病不出县'
+    >>> normalize_chars("\\x1b[1m喜报\\x1b[0m\\x0c驻马\\x0b店市\\x07")
+    '[1m喜报[0m\\n驻马店市'
     """
     out = []
     for ch in text:
@@ -80,6 +84,7 @@ def normalize_chars(text: str) -> str:
             continue
         out.append(ch)
     text = "".join(out).replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\x0c", "\n"))
     han = r"[\u4e00-\u9fff]"
     text = re.sub(rf"(?<={han}),|,(?={han})", "，", text)
     text = re.sub(rf"(?<={han});|;(?={han})", "；", text)

@@ -220,3 +220,27 @@ def test_a_fact_stated_twice_in_an_article_is_one_statement_with_both_sentences(
     assert evidence.startswith("本报讯") and again.startswith("据悉")
     fundings = ask(store, "SELECT ?f ?again WHERE { ?f a kg:Funding ; kg:amount 12000000.0 ; kg:restatedIn ?again }")
     assert len(fundings) == 1
+
+
+def test_control_characters_in_a_page_leave_sparql_xml_and_rdf_xml_well_formed(tmp_path):
+    """A vertical tab and a terminal colour code, pasted from a word processor and a
+    console: clean-up drops them, so the XML forms of the graph stay well-formed."""
+    import xml.etree.ElementTree as ET
+
+    import pyoxigraph as ox
+
+    from kg.build import build
+    from kg.store import open_store
+
+    page = tmp_path / "in" / "pasted.txt"
+    page.parent.mkdir()
+    filler = "驻马店市卫生健康委员会持续推进健康扶贫工作，取得明显成效。" * 15  # under 1% control characters
+    page.write_text(f"\x1b[1m喜报\x1b[0m\n2019年，驻马店市\x0b荣获全国脱贫攻坚奖。\x07{filler}", encoding="utf-8")
+    report = build([page.parent], tmp_path / "out")
+    assert report.counts.articles == 1 and report.counts.relations["received"] == 1
+    store = open_store(report.out_dir)
+    results = store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").serialize(format=ox.QueryResultsFormat.XML)
+    literals = [e.text for e in ET.fromstring(results).iter("{http://www.w3.org/2005/sparql-results#}literal")]
+    assert any("驻马店市" in (text or "") for text in literals)
+    ET.fromstring(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=ox.RdfFormat.RDF_XML))
+    rdflib.Graph().parse(data=ox.serialize([q.triple for q in store], format=ox.RdfFormat.RDF_XML), format="xml")
