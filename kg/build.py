@@ -30,7 +30,7 @@ from typing import Callable, Generator, Iterable, Iterator
 from kg import view
 from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, process
 from kg.graph import ArticleRecord, Counts, GraphBuilder
-from kg.ingest import InputError, find_files
+from kg.ingest import InputError, display_name, find_files, read_bytes
 from kg.nlp import load_config
 from kg.store import STORE_DIR, TRIG, TURTLE, Span, atomic_write
 from kg.store import write as write_store
@@ -85,8 +85,12 @@ def build(
     config = load_config(config_path, rules_only=rules_only)
     settings = config["kg"]
     roots = [Path(p) for p in paths]
-    files = find_files(roots)
+    skipped: list[InputError] = []
+    files = find_files(roots, skipped.append)
     report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
+    for error in skipped:
+        log.error("skipped %s", error)
+        report.skipped.append(error)
     config_text = config.to_str()
     print_ = fingerprint(config_text, rules_only)
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
@@ -173,14 +177,17 @@ def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes:
     for path in files:
         pid = page_id(path, roots)
         if pid in seen:
-            log.warning("two inputs are both named %s; the second is %s", pid, path)
-            pid = path.as_posix().replace("/", "_")
+            named, relative = pid, page_id(path, roots, suffix=True)  # a.txt beside a.md
+            pid, n = relative, 1
+            while pid in seen:
+                n += 1
+                pid = f"{relative}~{n}"
+            log.warning("two inputs have the page id %s: %s has %s", named, display_name(path), pid)
         seen.add(pid)
         entry = PageEntry(str(path), pid, source_name(path, roots), None)
         try:
-            if path.stat().st_size <= max_bytes:
-                entry.key = page_key(fingerprint_, entry, path.read_bytes())
-        except OSError:
+            entry.key = page_key(fingerprint_, entry, read_bytes(path, max_bytes))
+        except InputError:
             pass
         entries.append(entry)
     return entries
@@ -231,22 +238,24 @@ def source_name(path: Path, roots: list[Path]) -> str:
     for root in roots:
         if root.is_dir():
             try:
-                return (Path(root.resolve().name) / path.resolve().relative_to(root.resolve())).as_posix()
+                return display_name((Path(root.resolve().name) / path.resolve().relative_to(root.resolve())).as_posix())
             except ValueError:
                 continue
-    return path.name
+    return display_name(path.name)
 
 
-def page_id(path: Path, roots: list[Path]) -> str:
+def page_id(path: Path, roots: list[Path], suffix: bool = False) -> str:
     """A page's identifier: its path under the input folder it was found in, without
-    suffix (``000_9ae0e2e588ed5348`` for ``seeds/000_9ae0e2e588ed5348.txt``)."""
+    suffix (``000_9ae0e2e588ed5348`` for ``seeds/000_9ae0e2e588ed5348.txt``) unless
+    ``suffix``; a name that is not UTF-8 or not printable is escaped (:func:`display_name`)."""
     for root in roots:
         if root.is_dir():
             try:
-                return path.relative_to(root).with_suffix("").as_posix()
+                relative = path.relative_to(root)
             except ValueError:
                 continue
-    return path.stem
+            return display_name((relative if suffix else relative.with_suffix("")).as_posix())
+    return display_name(path.name if suffix else path.stem)
 
 
 def _jobs(pages: list[PageEntry], job: Callable[[list[PageEntry]], Job], workers: int) -> list[Job]:
@@ -398,7 +407,7 @@ def summary(report: BuildReport) -> str:
     reused = f", {report.reused} article(s) reused from the cache" if report.reused else ""
     reused += " (the last build's store patched)" if report.patched else ""
     lines = [
-        f"Built {report.out_dir}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
+        f"Built {display_name(report.out_dir)}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
         f"{report.characters:,} characters ({report.characters / max(report.seconds, 1e-9):,.0f} chars/s).",
         f"Seconds by stage{' (summed over workers)' if report.workers > 1 else ''}: {stages}.",
         "",
@@ -408,6 +417,6 @@ def summary(report: BuildReport) -> str:
     ]
     if report.skipped:
         lines += ["", f"Skipped {len(report.skipped)} file(s):"] + [f"  {e}" for e in report.skipped]
-    lines += ["", "Outputs:"] + [f"  {name:<7} {path}" for name, path in report.outputs.items()]
-    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -o {report.out_dir}']
+    lines += ["", "Outputs:"] + [f"  {name:<7} {display_name(path)}" for name, path in report.outputs.items()]
+    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -o {display_name(report.out_dir)}']
     return "\n".join(lines)

@@ -1,7 +1,8 @@
 """Read article files: find them, check them, decode them.
 
 A bad file never stops a run: :func:`read_pages` yields the good pages and
-reports each bad one through ``on_error`` with the file named and the reason.
+reports each bad one through ``on_error`` with the file named and the reason. Names
+are shown escaped (:func:`display_name`), so a name that is not UTF-8 prints too.
 
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -17,6 +18,9 @@ reports each bad one through ``on_error`` with the file named and the reason.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,15 +28,27 @@ from typing import Callable, Iterable, Iterator
 
 #: File name endings read when a folder is given.
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+log = logging.getLogger("kg")
 
 
 class InputError(Exception):
     """A file that cannot be read as an article page; the message names the file."""
 
     def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{display_name(path)}: {reason}")
         self.path = path
         self.reason = reason
+
+
+def display_name(path: Path | str) -> str:
+    """A path as text that prints and encodes anywhere: bytes that are not UTF-8 and
+    characters that are not printable (a newline, a colour code) are shown escaped.
+
+    >>> display_name(os.fsdecode(b"in/bad\\xff.txt")), display_name("in/a\\nb.txt"), display_name("洛阳 2020.txt")
+    ('in/bad\\\\xff.txt', 'in/a\\\\nb.txt', '洛阳 2020.txt')
+    """
+    text = os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 @dataclass(frozen=True)
@@ -49,22 +65,68 @@ class Page:
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
 
 
-def find_files(paths: Iterable[Path | str]) -> list[Path]:
+def find_files(paths: Iterable[Path | str], on_skip: Callable[[InputError], None] | None = None) -> list[Path]:
     """Expand folders into their text files, sorted; keep files as given.
 
     A path that does not exist raises :class:`InputError` at once, because
-    it is almost always a typing mistake on the command line.
+    it is almost always a typing mistake on the command line. In a folder, a symbolic
+    link is followed only to a file inside the folders given; a link that leaves them,
+    a link to a folder, a loop, a dangling link and a text file that is not a regular
+    file (a FIFO) are skipped, each reported to ``on_skip`` (logged without one).
     """
+    roots = [Path(raw) for raw in paths]
+    inside = [root.resolve() for root in roots if root.is_dir()]
+    skip = on_skip or (lambda error: log.warning("skipped %s", error))
     found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
+    for path in roots:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES))
-        elif path.is_file():
+            found.extend(_walk(path, inside, skip))
+        elif path.exists():  # a file named on the command line; read_page says if it is not a regular one
             found.append(path)
         else:
             raise InputError(path, "no such file or folder")
     return found
+
+
+def _walk(folder: Path, inside: list[Path], skip: Callable[[InputError], None]) -> Iterator[Path]:
+    """The text files under ``folder``, in name order, without leaving the ``inside`` folders."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as exc:
+        skip(InputError(folder, f"cannot read the folder ({exc.strerror})"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        text = path.suffix.lower() in TEXT_SUFFIXES
+        if entry.is_symlink():
+            problem = _link_problem(path, inside)
+            if problem is not None:
+                if text or problem != "not text":
+                    skip(InputError(path, problem))
+                continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, inside, skip)
+        elif text and entry.is_file():
+            yield path
+        elif text:
+            skip(InputError(path, "not a regular file (a FIFO, socket or device), skipped"))
+
+
+def _link_problem(link: Path, inside: list[Path]) -> str | None:
+    """Why a symbolic link is not followed; None for a link to a file inside the input
+    folders, "not text" for a link to something else there."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return f"dangling symbolic link (to {display_name(os.readlink(link))}), skipped"
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 on a loop
+        return "symbolic link loop, skipped"
+    if not any(target.is_relative_to(root) for root in inside):
+        return f"symbolic link to {display_name(target)}, outside the input folders: not followed"
+    if target.is_dir():
+        loop = link.parent.resolve().is_relative_to(target)
+        return "symbolic link loop (to a folder above it), not followed" if loop else "symbolic link to a folder, not followed (its files are read where they are)"
+    return None if target.is_file() else "not text"
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -84,47 +146,77 @@ def decode(data: bytes, path: Path) -> tuple[str, str]:
         return _checked(data.decode("utf-16"), path), "utf-16"
     if b"\x00" in data[:65536]:
         raise InputError(path, "binary data (NUL bytes), not a text file")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _looks_like_text(text):
-            return text, "utf-8" if encoding == "utf-8-sig" else encoding
+    try:
+        return _checked(data.decode("utf-8-sig"), path), "utf-8"  # valid UTF-8 is UTF-8, whatever it holds
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _looks_like_text(text):
+        return text, "gb18030"
     raise InputError(path, "not valid UTF-8 or GB18030/GBK text (wrong encoding or binary)")
 
 
 def _checked(text: str, path: Path) -> str:
+    """``text``, decoded from a Unicode encoding; an error saying what it holds when it
+    is not article text."""
     if not _looks_like_text(text):
-        raise InputError(path, "decoded text is mostly control characters")
+        raise InputError(path, _unprintable(text))
     return text
+
+
+def _unprintable_characters(text: str, sample: int = 20000) -> list[str]:
+    """The characters of the start of ``text`` that no article holds: controls (but
+    line breaks and tabs), unassigned and private-use code points."""
+    return [ch for ch in text[:sample] if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in "\n\r\t\f\v"]
 
 
 def _looks_like_text(text: str, sample: int = 20000) -> bool:
     """True when almost all characters are printable (a guard against binary read as GBK)."""
-    head = text[:sample]
-    if not head:
-        return True
-    bad = sum(1 for ch in head if unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs") and ch not in "\n\r\t\f")
-    return bad / len(head) < 0.01
+    return not text or len(_unprintable_characters(text, sample)) < 0.01 * min(len(text), sample)
+
+
+def _unprintable(text: str, sample: int = 20000) -> str:
+    """What the unprintable characters of ``text`` are, as a reason to skip it.
+
+    >>> _unprintable("洛阳" * 10 + "\\x1b[0m")
+    '4% of its characters are control characters (U+001B), not article text'
+    """
+    found = _unprintable_characters(text, sample)
+    controls = sum(1 for ch in found if unicodedata.category(ch) == "Cc")
+    kinds = "control characters" if controls * 2 > len(found) else "unassigned or private-use characters"
+    names = ", ".join(f"U+{ord(ch):04X}" for ch in sorted(set(found))[:3])
+    return f"{len(found) / min(len(text), sample):.0%} of its characters are {kinds} ({names}), not article text"
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``; raises :class:`InputError`
+    with the reason. A FIFO put where a file was found is not waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(path, f"cannot read ({exc.strerror})") from exc
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(path, "not a regular file (a FIFO, socket or device), skipped")
+        if info.st_size > max_bytes:
+            raise InputError(
+                path,
+                f"{info.st_size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for one file; "
+                "split it into pages or raise [kg] max_file_mb in the config",
+            )
+        try:
+            return file.read()
+        except OSError as exc:
+            raise InputError(path, f"cannot read ({exc.strerror})") from exc
 
 
 def read_page(path: Path, max_bytes: int) -> Page:
     """Read and decode one file; raises :class:`InputError` with the reason."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from exc
-    if size > max_bytes:
-        raise InputError(
-            path,
-            f"{size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit for one file; "
-            "split it into pages or raise [kg] max_file_mb in the config",
-        )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read ({exc.strerror})") from exc
+    data = read_bytes(path, max_bytes)
     text, encoding = decode(data, path)
     if not text.strip():
         raise InputError(path, "empty file, skipped")
@@ -137,7 +229,7 @@ def read_pages(
     on_error: Callable[[InputError], None] | None = None,
 ) -> Iterator[Page]:
     """Yield every readable page under ``paths``; report the others to ``on_error``."""
-    for path in find_files(paths):
+    for path in find_files(paths, on_error):
         try:
             yield read_page(path, max_bytes)
         except InputError as exc:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
+import rdflib
 
 from kg.build import build
 from kg.ingest import InputError, decode, read_pages
+from kg.namespace import KG
 
 
 def test_reads_utf8_and_gbk_files_alike(tmp_path):
@@ -38,7 +44,7 @@ def test_bad_file_is_reported_with_its_name(tmp_path, name, content, reason):
 
 def test_undecodable_text_is_an_error_not_garbage():
     with pytest.raises(InputError, match="not valid UTF-8 or GB18030"):
-        decode(b"\x81\x30" * 4000 + b"\xff\xff" * 100, __import__("pathlib").Path("odd.txt"))
+        decode(b"\x81\x30" * 4000 + b"\xff\xff" * 100, Path("odd.txt"))
 
 
 def test_missing_path_is_a_clear_error(tmp_path):
@@ -63,3 +69,69 @@ def test_build_skips_bad_files_and_keeps_the_rest(tmp_path):
     assert report.counts.relations["received"] == 1
     for name in ("graph.ttl", "graph.trig", "graph.html", "config.cfg"):
         assert (tmp_path / "out" / name).stat().st_size > 0
+
+
+PAGE = "2019年，驻马店市荣获全国脱贫攻坚奖。"
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    Path(os.fsdecode(bytes(inputs) + b"/bad\xff.txt")).write_text(PAGE, encoding="utf-8")
+    Path(os.fsdecode(bytes(inputs) + b"/empty\xfe.txt")).write_bytes(b"")
+    out, figures = tmp_path / "out", tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["build", str(inputs), "-o", str(out), "-q", "--report", str(figures)])
+    assert result.exit_code == 0, result.output
+    assert "1 articles" in result.output and "empty\\xfe.txt: empty file" in result.output
+    assert "empty\\xfe.txt" in json.loads(figures.read_text(encoding="utf-8"))["skipped"][0]
+    graph = rdflib.Graph().parse(out / "graph.ttl")
+    assert {str(o) for o in graph.objects(None, KG.sourceFile)} == {"in/bad\\xff.txt"}
+    assert [str(s) for s in graph.subjects(rdflib.RDF.type, KG.Article)] == ["https://example.org/kg/article/bad%5Cxff%2Fa00"]
+
+
+def test_symlinks_leaving_the_input_and_special_files_are_skipped_with_their_names_and_reasons(tmp_path):
+    inputs, elsewhere = tmp_path / "in", tmp_path / "elsewhere"
+    (inputs / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    (inputs / "sub" / "real.txt").write_text(PAGE, encoding="utf-8")
+    (elsewhere / "secret.txt").write_text("洛阳市荣获全国文明城市。秘密口令是天王盖地虎。", encoding="utf-8")
+    (inputs / "alias.txt").symlink_to(inputs / "sub" / "real.txt")  # stays inside: read
+    (inputs / "passwd.txt").symlink_to(elsewhere / "secret.txt")
+    (inputs / "etc").symlink_to(elsewhere)
+    (inputs / "loop.txt").symlink_to(inputs / "loop.txt")
+    (inputs / "sub" / "up").symlink_to(inputs)
+    (inputs / "gone.txt").symlink_to(tmp_path / "nothing.txt")
+    os.mkfifo(inputs / "pipe.txt")
+    report = build([inputs], tmp_path / "out")
+    reasons = {e.path.name: e.reason for e in report.skipped}
+    assert sorted(reasons) == ["etc", "gone.txt", "loop.txt", "passwd.txt", "pipe.txt", "up"]
+    assert "outside the input" in reasons["passwd.txt"] and "outside the input" in reasons["etc"]
+    assert "loop" in reasons["loop.txt"] and "loop" in reasons["up"]
+    assert "dangling" in reasons["gone.txt"] and "not a regular file" in reasons["pipe.txt"]
+    assert report.counts.articles == 2
+    assert "天王盖地虎" not in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+
+
+def test_text_of_control_characters_is_rejected_as_such():
+    terminal_log = ("洛阳市卫生健康委召开会议" * 3 + "\x1b[0m\x0b").encode() * 50
+    with pytest.raises(InputError, match="control characters") as error:
+        decode(terminal_log, Path("tty.txt"))
+    assert "not valid UTF-8" not in str(error.value)
+
+
+def test_two_inputs_with_one_page_id_get_iris_from_their_paths_under_the_input(tmp_path):
+    from kg.store import open_store, select
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.md").write_text(PAGE, encoding="utf-8")
+    (inputs / "a.txt").write_text("许昌市卫生健康委开展急危重症三级救治网建设。", encoding="utf-8")
+    report = build([inputs.resolve()], tmp_path / "out")
+    assert report.counts.articles == 2
+    iris = sorted(row["a"].value for row in select(open_store(tmp_path / "out"), "SELECT ?a WHERE { ?a a kg:Article }"))
+    assert iris == ["https://example.org/kg/article/a%2Fa00", "https://example.org/kg/article/a.txt%2Fa00"]
+
