@@ -10,7 +10,7 @@ import pytest
 import rdflib
 
 from kg.build import build
-from kg.ingest import InputError, decode, read_pages
+from kg.ingest import InputError, decode, find_files, read_pages
 from kg.namespace import KG
 
 
@@ -135,3 +135,101 @@ def test_two_inputs_with_one_page_id_get_iris_from_their_paths_under_the_input(t
     iris = sorted(row["a"].value for row in select(open_store(tmp_path / "out"), "SELECT ?a WHERE { ?a a kg:Article }"))
     assert iris == ["https://example.org/kg/article/a%2Fa00", "https://example.org/kg/article/a.txt%2Fa00"]
 
+
+def _bad_input_corpus(inputs: Path, outside: Path) -> tuple[list[str], dict[str, str]]:
+    """Every kind of input a build meets, good and bad, written into ``inputs``: the
+    source names of the good pages, and the reason each bad one is skipped for."""
+    other = "许昌市卫生健康委开展急危重症三级救治网建设。"
+    good: dict[str, bytes] = {
+        "plain.txt": PAGE.encode(),
+        "utf8-bom.txt": b"\xef\xbb\xbf" + PAGE.encode(),
+        "utf16-le.txt": PAGE.encode("utf-16"),
+        "utf16-be.txt": b"\xfe\xff" + PAGE.encode("utf-16-be"),
+        "gbk.txt": PAGE.encode("gbk"),
+        "crlf.txt": f"{other}\r\n{PAGE}\r\n".encode(),
+        "markdown.md": f"# 喜报\n\n{PAGE}\n".encode(),
+        "control-characters.txt": f"{PAGE[:5]}\x0b\x1b[1m{PAGE[5:]}\x07{other * 12}".encode(),  # under 1%
+        "nul-late.txt": PAGE.encode() + b"\n" * 70_000 + b"\x00" + other.encode(),
+        "one-long-line.txt": (PAGE + other * 59).encode(),
+        "sub/deeper/nested.txt": PAGE.encode(),
+        "folder.txt/inside.txt": PAGE.encode(),
+        "same.md": PAGE.encode(),
+        "same.txt": other.encode(),
+        "unreadable.txt": PAGE.encode(),
+        "名单 2020.txt": PAGE.encode(),
+        '<script>"{}\\.txt': PAGE.encode(),
+        "new\nline.txt": PAGE.encode(),
+        "bidi\u202etxt.txt": PAGE.encode(),
+    }
+    bad: dict[str, tuple[bytes, str]] = {
+        "empty.txt": (b"", "empty file"),
+        "blank.txt": (b"\n  \n\t", "empty file"),
+        "bom-only.txt": (b"\xef\xbb\xbf", "empty file"),
+        "image.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary data"),
+        "random.txt": (bytes(range(128, 256)) * 50 + b"\x00", "binary data"),
+        "nul-early.txt": (PAGE.encode() + b"\x00" + PAGE.encode(), "binary data"),
+        "undecodable.txt": (b"\x81\x30" * 4000 + b"\xff\xff" * 100, "not valid UTF-8"),
+        "terminal.txt": (("洛阳市卫生健康委召开会议" * 3 + "\x1b[0m\x0b").encode() * 50, "control characters"),
+        "vanishing.txt": (PAGE.encode(), "cannot read"),
+    }
+    for name, data in {**good, **{name: data for name, (data, _) in bad.items()}}.items():
+        (inputs / name).parent.mkdir(parents=True, exist_ok=True)
+        (inputs / name).write_bytes(data)
+    reasons = {name: reason for name, (_, reason) in bad.items()}
+    good_names = list(good)
+    Path(os.fsdecode(bytes(inputs) + b"/latin\xe9.txt")).write_bytes(PAGE.encode())
+    good_names.append("latin\\xe9.txt")
+    with (inputs / "huge.txt").open("wb") as huge:
+        huge.truncate(21_000_000)  # sparse: over the limit without writing 21 MB
+    reasons["huge.txt"] = "MB limit"
+    (outside / "secret.txt").write_text(f"{other}天王盖地虎", encoding="utf-8")
+    links = {"passwd.txt": outside / "secret.txt", "etc": outside, "loop.txt": inputs / "loop.txt", "up": inputs, "gone.txt": outside / "nothing.txt"}
+    for name, target in links.items():
+        (inputs / name).symlink_to(target)
+    reasons |= {"passwd.txt": "outside the input", "etc": "outside the input", "loop.txt": "loop", "up": "loop", "gone.txt": "dangling"}
+    os.mkfifo(inputs / "pipe.txt")
+    reasons["pipe.txt"] = "not a regular file"
+    (inputs / "unreadable.txt").chmod(0)
+    if not os.access(inputs / "unreadable.txt", os.R_OK):  # run as root, it is read
+        good_names.remove("unreadable.txt")
+        reasons["unreadable.txt"] = "cannot read"
+    return good_names, reasons
+
+
+def test_a_corpus_of_every_bad_input_builds_every_good_page_and_outputs_that_parse(tmp_path, monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    import pyoxigraph as ox
+
+    from kg import build as build_module
+    from kg.build import summary
+    from kg.ingest import display_name
+    from kg.store import open_store, select
+
+    inputs, outside, out = tmp_path / "in", tmp_path / "outside", tmp_path / "out"
+    inputs.mkdir(), outside.mkdir()
+    good, reasons = _bad_input_corpus(inputs, outside)
+    assert len(good) + len(reasons) >= 25
+
+    def listing_then_vanishing(*args, **kwargs):
+        files = find_files(*args, **kwargs)
+        (inputs / "vanishing.txt").unlink()  # gone between the listing and the reading
+        return files
+
+    monkeypatch.setattr(build_module, "find_files", listing_then_vanishing)
+    report = build([inputs], out)
+    skipped = {display_name(e.path.relative_to(inputs)): e for e in report.skipped}
+    assert sorted(skipped) == sorted(reasons)
+    for name, reason in reasons.items():
+        assert reason in skipped[name].reason and display_name(name) in str(skipped[name])
+    summary(report).encode("utf-8")  # every name printable
+    store = open_store(out)
+    sources = {row["f"].value for row in select(store, "SELECT DISTINCT ?f WHERE { ?a kg:sourceFile ?f }")}
+    assert sources == {f"in/{display_name(name)}" for name in good}
+    assert report.counts.articles >= len(good)
+    turtle = rdflib.Graph().parse(out / "graph.ttl")
+    rdflib.Dataset().parse(out / "graph.trig", format="trig")
+    controls = [str(o) for o in turtle.objects() if isinstance(o, rdflib.Literal) and any(ord(ch) < 32 and ch not in "\n\t" or 0x7F <= ord(ch) <= 0x9F for ch in str(o))]
+    assert controls == []
+    ET.fromstring(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }").serialize(format=ox.QueryResultsFormat.XML))
+    ET.fromstring(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").serialize(format=ox.RdfFormat.RDF_XML))
