@@ -18,13 +18,12 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 from kg import __version__
 from kg.articles import split_page
@@ -165,7 +164,6 @@ def article_key(fingerprint: str, article, source: str) -> str:
 
 
 _NAME_LENGTH = 16  # a pipeline's cache folder is named by the start of its fingerprint
-_CACHE_FOLDER = re.compile(f"[0-9a-f]{{{_NAME_LENGTH}}}")
 
 
 class Cache:
@@ -184,28 +182,28 @@ class Cache:
         """The cache of the pipeline with this :func:`fingerprint`, in a folder under ``root``."""
         return cls(root / fingerprint_[:_NAME_LENGTH])
 
-    def drop_others(self, keep: int = 1) -> list[str]:
-        """Mark this cache as just used, and remove the folders beside it but the caches
-        of the ``keep`` other pipelines used most recently: two pipelines taking turns
-        (``kg build`` and ``kg build --rules``) both keep theirs, and those of past code,
-        config or models do not pile up. Returns the names removed (none while this cache
-        holds nothing).
+    def drop_others(self, owned: Collection[str], keep: int = 1) -> list[str]:
+        """Mark this cache as just used, and remove the caches of other pipelines beside
+        it (those named in ``owned``: the builds' own, see :mod:`kg.outdir`) but the
+        ``keep`` used most recently: two pipelines taking turns (``kg build`` and ``kg
+        build --rules``) both keep theirs, and those of past code, config or models do
+        not pile up. Returns the names removed (none while this cache holds nothing).
 
         >>> import tempfile
         >>> root = Path(tempfile.mkdtemp())
-        >>> for age, name in enumerate(["a" * 16, "b" * 16, "c" * 16, "articles"]):
+        >>> for age, name in enumerate(["a" * 16, "b" * 16, "c" * 16, "thumbs"]):
         ...     (root / name).mkdir()
         ...     os.utime(root / name, (1e9 - age, 1e9 - age))
-        >>> Cache(root / ("c" * 16)).drop_others(), sorted(p.name for p in root.iterdir())
-        (['articles', 'bbbbbbbbbbbbbbbb'], ['aaaaaaaaaaaaaaaa', 'cccccccccccccccc'])
+        >>> Cache(root / ("c" * 16)).drop_others({"a" * 16, "b" * 16, "c" * 16}), sorted(p.name for p in root.iterdir())
+        (['bbbbbbbbbbbbbbbb'], ['aaaaaaaaaaaaaaaa', 'cccccccccccccccc', 'thumbs'])
         """
         if not self.folder.is_dir():
             return []
         os.utime(self.folder)
-        others = [p for p in self.folder.parent.iterdir() if p != self.folder and p.is_dir() and not p.is_symlink()]
-        pipelines = sorted((p for p in others if _CACHE_FOLDER.fullmatch(p.name)), key=lambda p: p.stat().st_mtime, reverse=True)
+        others = [p for p in self.folder.parent.iterdir() if p != self.folder and p.name in owned and p.is_dir() and not p.is_symlink()]
+        pipelines = sorted(others, key=lambda p: p.stat().st_mtime, reverse=True)
         removed = []
-        for other in sorted(set(others) - set(pipelines[:keep])):
+        for other in sorted(pipelines[keep:]):
             shutil.rmtree(other, ignore_errors=True)
             if not other.exists():
                 removed.append(other.name)

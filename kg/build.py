@@ -11,7 +11,8 @@
              or the last build's store patched when few pages changed (:mod:`kg.store`)
 7. view      ``graph.html``, from what the records noted, drawn while the store compacts (:mod:`kg.view`)
 
-Articles stream through: nothing holds the whole corpus in memory.
+Articles stream through: nothing holds the whole corpus in memory. The build claims
+the output folder first, and holds its lock to the end (:mod:`kg.outdir`).
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, proce
 from kg.graph import ArticleRecord, Counts, GraphBuilder
 from kg.ingest import InputError, display_name, find_files, read_bytes
 from kg.nlp import load_config
+from kg.outdir import CONFIG, MANIFEST, VIEW, claim, locked
 from kg.store import STORE_DIR, TRIG, TURTLE, Span, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
-MANIFEST = "manifest.json"  # the pages in the built graph, for the next build to compare
 
 
 class BuildError(RuntimeError):
@@ -70,6 +71,7 @@ def build(
     workers: int = 1,
     scheduler: str | None = None,
     cache: bool = True,
+    force: bool = False,
 ) -> BuildReport:
     """Build the graph of the articles under ``paths`` into ``out_dir``.
 
@@ -78,15 +80,23 @@ def build(
     the Dask scheduler at ``dask://HOST:PORT``) share the extraction. With ``cache``,
     pages and articles unchanged since an earlier build into ``out_dir`` are not
     extracted again, and when few pages changed since the last build its store is
-    patched rather than rebuilt.
+    patched rather than rebuilt. ``out_dir`` must be new, empty or a kg build's,
+    unless ``force``; another build into it at the same time fails
+    (:class:`kg.outdir.FolderError`).
     """
-    started = time.perf_counter()
     out_dir = Path(out_dir)
-    config = load_config(config_path, rules_only=rules_only)
-    settings = config["kg"]
     roots = [Path(p) for p in paths]
     skipped: list[InputError] = []
-    files = find_files(roots, skipped.append)
+    files = find_files(roots, skipped.append)  # a path that is not there fails before the folder is made
+    with locked(out_dir):
+        return _build(roots, files, skipped, out_dir, config_path, progress, rules_only, workers, scheduler, cache, force)
+
+
+def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_dir: Path, config_path: Path | str | None, progress: bool, rules_only: bool, workers: int, scheduler: str | None, cache: bool, force: bool) -> BuildReport:
+    """:func:`build`, with the files found (and those ``skipped``), under the folder's lock."""
+    started = time.perf_counter()
+    config = load_config(config_path, rules_only=rules_only)
+    settings = config["kg"]
     report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
     for error in skipped:
         log.error("skipped %s", error)
@@ -95,6 +105,7 @@ def build(
     print_ = fingerprint(config_text, rules_only)
     max_bytes = int(settings["max_file_mb"] * 1_000_000)
     extractions = Cache.of_pipeline(out_dir / "cache", print_)
+    written = claim(out_dir, extractions.folder.relative_to(out_dir).as_posix(), force).get("written", [])
     entries = _entries(files, roots, print_, max_bytes)
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key, entry_only=e.key in (last or {}))}
@@ -149,21 +160,21 @@ def build(
         stream = _timed(records(drawing), producing)
         report.quads, spans = write_store(stream, out_dir, builder.prefixes, removed=removed, before_moving=lambda: drawn[0].result())
         report.timings["store"] = time.perf_counter() - store_started - producing[0]
-        view.write(drawn[0].result(), out_dir / "graph.html")
+        view.write(drawn[0].result(), out_dir / VIEW)
     for index, span in spans.items():
         built_pages[index].update(trig=span.trig, turtle=span.turtle)
     report.patched = removed is not None
-    atomic_write(out_dir / "config.cfg", lambda tmp: config.to_disk(tmp))
-    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions)}
+    atomic_write(out_dir / CONFIG, lambda tmp: config.to_disk(tmp))
+    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions), "written": written}
     atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
-    if dropped := extractions.drop_others():
+    if dropped := extractions.drop_others({Path(name).name for name in written if name.startswith("cache/")}):
         log.info("removed %d extraction cache(s) of other pipelines: %s", len(dropped), ", ".join(dropped))
     report.outputs = {
-        "store": out_dir / "store",
+        "store": out_dir / STORE_DIR,
         "turtle": out_dir / TURTLE,
         "trig": out_dir / TRIG,
-        "view": out_dir / "graph.html",
-        "config": out_dir / "config.cfg",
+        "view": out_dir / VIEW,
+        "config": out_dir / CONFIG,
     }
     report.seconds = time.perf_counter() - started
     return report

@@ -49,19 +49,22 @@ def main(verbose: bool) -> None:
 @click.option("--scheduler", metavar="dask://HOST:PORT", help="Extract on a Dask cluster instead.")
 @click.option("--no-cache", is_flag=True, help="Extract every article again, even unchanged ones (the cache is refreshed).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the build's figures as JSON.")
+@click.option("--force", is_flag=True, help="Build into a folder that holds other things (which are never replaced or removed).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, force: bool, quiet: bool) -> None:
     """Build the graph from article files or folders (default: seeds/).
 
     A rebuild into the same folder extracts only the articles that changed (their text,
-    or the pipeline); --no-cache extracts everything.
+    or the pipeline); --no-cache extracts everything. The folder must be new, empty or
+    one kg build wrote, unless --force.
     """
     from kg.build import BuildError, build as run, summary
     from kg.ingest import InputError
+    from kg.outdir import FolderError
 
     try:
-        report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
-    except (InputError, BuildError) as exc:
+        report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache, force=force)
+    except (InputError, BuildError, FolderError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(report))
     if report_path:

@@ -157,17 +157,15 @@ def test_a_build_without_the_cache_still_refreshes_it_for_the_next_build(corpus,
 
 def test_a_build_keeps_its_own_cache_and_the_last_other_pipeline_s(corpus, tmp_path):
     out = tmp_path / "out"
-    stale = out / "cache" / "articles" / "ab" / "ab12.rec"  # the layout before one folder per pipeline
-    stale.parent.mkdir(parents=True)
-    stale.write_bytes(b"{}\n")
     build([corpus], out, rules_only=True)
     (rules,) = (out / "cache").iterdir()
+    (out / "cache" / "thumbs").mkdir()  # not the build's: never removed
     build([corpus], out)  # another pipeline: the trained components too
     assert build([corpus], out, rules_only=True).reused == 40  # two pipelines taking turns both reuse theirs
     config = tmp_path / "other.cfg"
     config.write_text((ROOT / "kg" / "default.cfg").read_text(encoding="utf-8").replace("batch_size = 32", "batch_size = 16"), encoding="utf-8")
     build([corpus], out, config_path=config)  # a third: the one used least recently goes
-    assert rules.exists() and len(list((out / "cache").iterdir())) == 2
+    assert rules.exists() and len(list((out / "cache").iterdir())) == 3 and (out / "cache" / "thumbs").is_dir()
 
 
 def test_damaged_cache_entries_are_extracted_again(corpus, plain, tmp_path):
