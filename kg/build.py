@@ -11,13 +11,15 @@
              or the last build's store patched when few pages changed (:mod:`kg.store`)
 7. view      ``graph.html``, from what the records noted, drawn while the store compacts (:mod:`kg.view`)
 
-Articles stream through: nothing holds the whole corpus in memory. The build claims
-the output folder first, and holds its lock to the end (:mod:`kg.outdir`).
+Articles stream through: nothing holds the whole corpus in memory. The outputs are
+written beside their places and put there once all are complete, under the lock of the
+output folder, which the build claims first (:mod:`kg.outdir`).
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import logging
 import time
@@ -33,9 +35,8 @@ from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, proce
 from kg.graph import ArticleRecord, Counts, GraphBuilder
 from kg.ingest import InputError, display_name, find_files, read_bytes
 from kg.nlp import load_config
-from kg.outdir import CONFIG, MANIFEST, VIEW, claim, locked
-from kg.store import STORE_DIR, TRIG, TURTLE, Span, atomic_write
-from kg.store import write as write_store
+from kg.outdir import CONFIG, MANIFEST, VIEW, build_ids, claim, locked, stamp
+from kg.store import STORE_DIR, TRIG, TURTLE, Moves, Span, discard, publish, stage, stage_file
 
 log = logging.getLogger("kg")
 
@@ -107,6 +108,7 @@ def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_
     extractions = Cache.of_pipeline(out_dir / "cache", print_)
     written = claim(out_dir, extractions.folder.relative_to(out_dir).as_posix(), force).get("written", [])
     entries = _entries(files, roots, print_, max_bytes)
+    build_id = _build_id(print_, entries)
     last, removed = _previous_build(out_dir, print_, entries, extractions, GraphBuilder(settings["base_iri"]), settings["patch_max_changed"]) if cache else (None, None)
     hits = {e.key for e in entries if cache and e.key and extractions.has_page(e.key, entry_only=e.key in (last or {}))}
 
@@ -153,20 +155,29 @@ def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_
 
     store_started = time.perf_counter()
     producing = [0.0]
+    mark = stamp(build_id)
+    moves: Moves = []
     # Compacting frees the GIL, so the view has the other core. A failed build stops
-    # the workers (closing the results) and leaves every output as it was: the store
-    # and the exports move into place only once the view is drawn.
-    with closing(results), ThreadPoolExecutor(1) as drawing:
-        stream = _timed(records(drawing), producing)
-        report.quads, spans = write_store(stream, out_dir, builder.prefixes, removed=removed, before_moving=lambda: drawn[0].result())
-        report.timings["store"] = time.perf_counter() - store_started - producing[0]
-        view.write(drawn[0].result(), out_dir / VIEW)
-    for index, span in spans.items():
-        built_pages[index].update(trig=span.trig, turtle=span.turtle)
-    report.patched = removed is not None
-    atomic_write(out_dir / CONFIG, lambda tmp: config.to_disk(tmp))
-    manifest = {"fingerprint": print_, "sizes": _sizes(out_dir), "pages": built_pages, "regions": sorted(regions), "written": written}
-    atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
+    # the workers (closing the results) and leaves every output as it was: the outputs
+    # are written beside their places, and put there once all are complete.
+    try:
+        with closing(results), ThreadPoolExecutor(1) as drawing:
+            stream = _timed(records(drawing), producing)
+            report.quads, spans, moves = stage(stream, out_dir, builder.prefixes, removed=removed, stamp=mark)
+            report.timings["store"] = time.perf_counter() - store_started - producing[0]
+            html = drawn[0].result().replace("<head>", f'<head>\n<meta name="generator" content="{mark}">', 1)
+            moves.append(stage_file(out_dir / VIEW, lambda tmp: view.write(html, tmp)))
+        for index, span in spans.items():
+            built_pages[index].update(trig=span.trig, turtle=span.turtle)
+        report.patched = removed is not None
+        moves.append(stage_file(out_dir / CONFIG, lambda tmp: tmp.write_text(f"# {mark}\n{config.to_str()}", encoding="utf-8")))
+        sizes = {place.name: staged.stat().st_size for staged, place in moves if place.name in (TRIG, TURTLE)}
+        manifest = {"build": build_id, "fingerprint": print_, "sizes": sizes, "pages": built_pages, "regions": sorted(regions), "written": written}
+        moves.append(stage_file(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")))
+        publish(moves)
+    except BaseException:
+        discard(moves)
+        raise
     if dropped := extractions.drop_others({Path(name).name for name in written if name.startswith("cache/")}):
         log.info("removed %d extraction cache(s) of other pipelines: %s", len(dropped), ", ".join(dropped))
     report.outputs = {
@@ -204,6 +215,15 @@ def _entries(files: list[Path], roots: list[Path], fingerprint_: str, max_bytes:
     return entries
 
 
+def _build_id(fingerprint_: str, entries: list[PageEntry]) -> str:
+    """The id every output of a build carries: a digest of the pipeline and the pages,
+    so that two builds of the same pages write the same bytes."""
+    digest = hashlib.sha1(fingerprint_.encode())
+    for entry in entries:
+        digest.update(f"\0{entry.page_id}\0{entry.source}\0{entry.key}".encode())
+    return digest.hexdigest()[:16]
+
+
 def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], cache: Cache, hierarchy_of: GraphBuilder, max_changed: float) -> tuple[dict[str, Span] | None, list[bytes] | None]:
     """The pages of the last build that are still here, each with where it is in the
     last ``graph.trig`` and ``graph.ttl``, and the N-Triples to take out of its store:
@@ -215,7 +235,12 @@ def _previous_build(out_dir: Path, fingerprint_: str, entries: list[PageEntry], 
         last = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
         stored = {page["key"]: page for page in last["pages"]}
         last_regions = last["regions"]
-        if last["fingerprint"] != fingerprint_ or last["sizes"] != _sizes(out_dir) or not (out_dir / STORE_DIR).is_dir():
+        if last["fingerprint"] != fingerprint_:
+            return None, None
+        if set(build_ids(out_dir).values()) != {last.get("build")}:
+            log.warning("the outputs in %s are not all of one build (one was stopped while it put them in place): building the store anew", display_name(out_dir))
+            return None, None
+        if last["sizes"] != _sizes(out_dir) or not (out_dir / STORE_DIR).is_dir():
             return None, None
     except (OSError, ValueError, KeyError, TypeError):
         return None, None

@@ -4,7 +4,8 @@ one build at a time, and what killed builds left behind.
 ``manifest.json`` records what builds wrote there (``written``): nothing else in the
 folder is ever replaced or removed. A folder that holds something but no manifest is not
 a kg build: building into it takes ``--force``, and even then a build replaces nothing in
-its way.
+its way. Every output carries the stamp of the build that wrote it (:func:`build_ids`),
+so outputs of two builds (one was killed while it put its outputs in place) are told apart.
 
 >>> import tempfile
 >>> out = Path(tempfile.mkdtemp())
@@ -21,12 +22,14 @@ import fcntl
 import json
 import logging
 import os
+import re
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from kg.ingest import display_name
-from kg.store import STORE_DIR, TRIG, TURTLE, atomic_write
+from kg.store import BUILD_FILE, STORE_DIR, TRIG, TURTLE, atomic_write
 
 log = logging.getLogger("kg")
 MANIFEST = "manifest.json"  # what the builds wrote, and the pages of the last one, for the next to compare
@@ -35,10 +38,24 @@ CONFIG = "config.cfg"
 #: What a build writes at the top of its folder, in the order it puts them in place.
 OUTPUTS = (STORE_DIR, TRIG, TURTLE, VIEW, CONFIG, MANIFEST)
 LOCK = ".kg-build.lock"  # holds the pid of the build writing the folder
+# What a killed build leaves: its temporaries (a dot, an output's name, eight characters
+# from tempfile; the view's writer adds a second round), and the store put aside where the
+# system cannot swap folders at once.
+_LEFTOVER = re.compile(r"\.(?:store-[a-z0-9_]{8}|store-old|(?:graph\.(?:trig|ttl)|config\.cfg|manifest\.json)\.[a-z0-9_]{8}|\.?graph\.html(?:\.[a-z0-9_]{8}){1,2})")
+_STAMP = re.compile(rb"kg build ([0-9a-f]{16})")
 
 
 class FolderError(Exception):
     """A folder a build may not write into; the message says why, in one sentence."""
+
+
+def stamp(build_id: str) -> str:
+    """What every output of a build carries, somewhere in its first lines.
+
+    >>> stamp("0123456789abcdef")
+    'kg build 0123456789abcdef'
+    """
+    return f"kg build {build_id}"
 
 
 @contextmanager
@@ -88,10 +105,10 @@ def read_manifest(out_dir: Path) -> dict | None:
 def claim(out_dir: Path, cache: str, force: bool = False) -> dict:
     """Make ``out_dir`` the build's to write, under the lock (:func:`locked`): check that
     it is a kg build's folder (or empty, or ``force``) and that nothing not written by a
-    build is where the outputs go, and record the outputs and the extraction ``cache``
-    (a folder under ``out_dir``) in the manifest before they are written. Returns the
-    last build's manifest ({} when there is none) with what builds wrote here, this one
-    included (``written``)."""
+    build is where the outputs go, record the outputs and the extraction ``cache`` (a
+    folder under ``out_dir``) in the manifest before they are written, and remove what
+    killed builds left. Returns the last build's manifest ({} when there is none) with
+    what builds wrote here, this one included (``written``)."""
     manifest = read_manifest(out_dir)
     if manifest is None:
         if not force and any(p.name != LOCK for p in out_dir.iterdir()):
@@ -107,5 +124,43 @@ def claim(out_dir: Path, cache: str, force: bool = False) -> dict:
     if written != manifest.get("written"):
         manifest = dict(manifest, written=written)
         atomic_write(out_dir / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
+    remove_leftovers(out_dir)
     return manifest
 
+
+def remove_leftovers(out_dir: Path) -> list[str]:
+    """Remove the temporaries that killed builds left in ``out_dir`` (not while another
+    build runs: hold the lock); the names removed."""
+    removed = []
+    for path in sorted(out_dir.iterdir()):
+        if _LEFTOVER.fullmatch(path.name) and not path.is_symlink():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+            removed.append(path.name)
+    if removed:
+        log.warning("removed what an interrupted build left in %s: %s", display_name(out_dir), ", ".join(removed))
+    return removed
+
+
+def build_ids(out_dir: Path) -> dict[str, str | None]:
+    """The id of the build that wrote each output in ``out_dir`` (None for an output
+    without one).
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> _ = (out / "graph.ttl").write_text("# kg build 0123456789abcdef\\n")
+    >>> build_ids(out)
+    {'graph.ttl': '0123456789abcdef'}
+    """
+    ids: dict[str, str | None] = {}
+    for name in OUTPUTS:
+        path = out_dir / name
+        if name == MANIFEST and path.is_file():
+            ids[name] = (read_manifest(out_dir) or {}).get("build")
+        elif path.is_dir() or path.is_file():
+            try:
+                with (path / BUILD_FILE if path.is_dir() else path).open("rb") as file:
+                    found = _STAMP.search(file.read(4096))
+            except OSError:
+                found = None
+            ids[name] = found.group(1).decode() if found else None
+    return ids

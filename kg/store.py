@@ -1,5 +1,8 @@
-"""The built graph on disk: an Oxigraph store for fast SPARQL, and Turtle and TriG exports,
-all written atomically (a failed build leaves the previous outputs untouched).
+"""The built graph on disk: an Oxigraph store for fast SPARQL, and Turtle and TriG exports.
+
+Outputs are first written beside their places (:func:`stage`, :func:`stage_file`), then
+moved there one by one, each in a single step (:func:`publish`): a failed build leaves
+the previous outputs untouched, and a killed one leaves each output whole.
 
 >>> import tempfile
 >>> out = Path(tempfile.mkdtemp())
@@ -11,6 +14,8 @@ all written atomically (a failed build leaves the previous outputs untouched).
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import os
 import queue
@@ -18,9 +23,9 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Hashable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Hashable, Iterable
 
 import pyoxigraph as ox
 
@@ -39,28 +44,75 @@ PREFIXES = {
 }
 LOAD_CHUNK = 32_000_000  # bytes of N-Triples per load: a few big loads cost less than many small ones
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+BUILD_FILE = "kg-build"  # in the store's folder: the stamp of the build that wrote it
+#: For the tests of killed builds: set to a point of :func:`publish` ("before store",
+#: "store swapped", "before graph.ttl", ..., "published"), the process exits there at
+#: once (``os._exit(CRASHED)``), as if killed.
+CRASH_AT = "KG_CRASH_AT"
+CRASHED = 75
+Moves = list[tuple[Path, Path]]  # (staged output, its place), in the order they are published
 
 
-@contextmanager
-def replacing(path: Path) -> Iterator[Path]:
-    """A temporary path next to ``path`` that is moved into its place when the block
-    succeeds, and removed when it fails."""
+def _temporary(path: Path) -> Path:
+    """A new empty file next to ``path``, hidden and named after it (``.graph.ttl.k2j3h4g5``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    os.chmod(tmp, 0o644)
+    return Path(tmp)
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` for a temporary file next to ``path``, then move it into place."""
-    with replacing(path) as tmp:
+    os.replace(*stage_file(path, write))
+
+
+def stage_file(path: Path, write: Callable[[Path], None]) -> tuple[Path, Path]:
+    """Call ``write(tmp)`` for a temporary file next to ``path``; the move that
+    :func:`publish` makes to put it in place."""
+    tmp = _temporary(path)
+    try:
         write(tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, path
+
+
+def publish(moves: Moves) -> None:
+    """Move staged outputs into their places, in order, each in one step: a file by
+    replacing the one there, a folder by swapping it with the one there (the store is
+    never missing; where the system cannot swap, there is a moment between two renames).
+    Killed midway, every output is whole: some are the last build's, some this one's,
+    and the stamps they carry tell which.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> publish([stage_file(out / "a.txt", lambda tmp: tmp.write_text("new"))])
+    >>> [p.name for p in out.iterdir()], (out / "a.txt").read_text()
+    (['a.txt'], 'new')
+    """
+    for staged, place in moves:
+        _crash_point(f"before {place.name}")
+        if staged.is_dir():
+            _swap_directory(staged, place)
+        else:
+            os.replace(staged, place)
+    _crash_point("published")
+
+
+def discard(moves: Moves) -> None:
+    """Remove the staged outputs that were not published."""
+    for staged, _ in moves:
+        if staged.is_dir():
+            shutil.rmtree(staged, ignore_errors=True)
+        else:
+            staged.unlink(missing_ok=True)
+
+
+def _crash_point(point: str) -> None:
+    if os.environ.get(CRASH_AT) == point:
+        os._exit(CRASHED)
 
 
 @dataclass
@@ -99,24 +151,35 @@ class Span:
     shared: set[str]
 
 
-def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None, before_moving: Callable[[], Any] | None = None) -> tuple[int, dict]:
+def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES) -> tuple[int, dict]:
+    """Write records to the store, ``graph.trig`` and ``graph.ttl`` under ``out_dir``
+    (see :func:`stage`) and put them in place; the number of triples and the spans."""
+    count, spans, moves = stage(records, out_dir, prefixes)
+    publish(moves)
+    return count, spans
+
+
+def stage(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict[str, str] = PREFIXES, removed: list[bytes] | None = None, stamp: str | None = None) -> tuple[int, dict, Moves]:
     """Write records (anything with ``ntriples`` and ``turtle``, both UTF-8, ``graph`` and
     ``shared_at``, each with a tag, e.g. its page) to ``graph.trig`` (each in its named
     graph), ``graph.ttl`` (one after the other: a fact two articles state appears twice,
     which RDF reads as one) and the store under ``out_dir``, whose default graph holds
-    every fact once (a line that another record stated already is not loaded again). Returns
-    the number of triples in the store and where each tag's records went in the two
-    files: ``{tag: Span}``.
+    every fact once (a line that another record stated already is not loaded again), all
+    three beside their places: nothing in ``out_dir`` changes. Returns the number of
+    triples in the store, where each tag's records went in the two files (``{tag:
+    Span}``) and the moves that :func:`publish` them. With a ``stamp`` (``kg build
+    0123456789abcdef``), each carries it: the files in a comment on their first line,
+    the store in its file ``kg-build``.
 
     With ``removed`` (the N-Triples of records gone since the last build), the previous
     store is patched instead of rebuilt, and the records may include :class:`Span`
     items, copied from the last files: the copy of the store loses the removed triples
     that no record still states and gains the records. Otherwise a new store is
     bulk-loaded, on a thread of its own beside whatever produces the records (Oxigraph
-    releases the GIL). The previous outputs are replaced only once all the new ones are
-    complete, and ``before_moving()`` (say, waiting for another output) has returned."""
+    releases the GIL)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=".store-", dir=out_dir))
+    moves: Moves = [(building, out_dir / STORE_DIR)]
     spans: dict = {}
     try:
         if removed is not None:
@@ -130,11 +193,13 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
         held = {line + b"\n" for line in gone}
         still_stated: set[str] = set()  # digests of lines that unchanged pages state
         loaded: set[bytes] = set()  # lines that more than one record may state, once loaded
+        for name in (TRIG, TURTLE):
+            moves.append((_temporary(out_dir / name), out_dir / name))
         with ExitStack() as files:
-            trig_path, ttl_path = (files.enter_context(replacing(out_dir / name)) for name in (TRIG, TURTLE))
-            trig, turtle = (files.enter_context(path.open("wb")) for path in (trig_path, ttl_path))
+            trig, turtle = (files.enter_context(path.open("wb")) for path, _ in moves[1:])
             last = [files.enter_context((out_dir / name).open("rb")) for name in (TRIG, TURTLE)] if removed is not None else []
-            header = "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items()).encode("utf-8")
+            header = (f"# {stamp}\n" if stamp else "") + "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in prefixes.items())
+            header = header.encode("utf-8")
             trig.write(header), turtle.write(header)
             # lenient: the lines come from Oxigraph's own serializer, so their IRIs need no second check
             with Background(lambda data: load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True), depth=2) as loader:
@@ -172,15 +237,11 @@ def write(records: Iterable[tuple[Any, Hashable]], out_dir: Path, prefixes: dict
             count = len(store)
             store.flush()
             del store, load  # closes the store (the bound method holds it too) before it moves
-            for handle in last:
-                handle.close()
-            trig.close(), turtle.close()
-            if before_moving is not None:
-                before_moving()
-            _swap_directory(building, out_dir / STORE_DIR)
-        return count, spans
+            if stamp:
+                (building / BUILD_FILE).write_text(stamp + "\n", encoding="utf-8")
+        return count, spans, moves
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        discard(moves)
         raise
 
 
@@ -281,12 +342,35 @@ def _unloaded(ntriples: bytes, shared_at: int, loaded: set[bytes]) -> bytes:
 
 
 def _swap_directory(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
+    """Put the folder ``new`` in ``target``'s place, and remove the one that was there."""
+    if not target.exists():
+        new.rename(target)
+    elif _exchange(new, target):  # ``new`` is now the old folder
+        _crash_point(f"{target.name} swapped")
+        shutil.rmtree(new)
+    else:
+        old = target.with_name(f".{target.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
         target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step, where the system can (Linux's ``renameat2`` with
+    ``RENAME_EXCHANGE``); False where it cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # not Linux, or a C library without it
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    at_cwd, rename_exchange = -100, 2  # from <fcntl.h> and <linux/fs.h>
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # this kernel or file system cannot
+        return False
+    raise OSError(error, os.strerror(error), str(b))
 
 
 def open_store(out_dir: Path | str) -> ox.Store:

@@ -1,5 +1,6 @@
 """The folder a build writes into: only what a build wrote is ever replaced or removed,
-and one build at a time."""
+one build at a time, and a build killed at any moment leaves a folder that answers
+queries and that the next build repairs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -30,8 +32,13 @@ def files_under(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _kg(args: list[str], log: str) -> None:
-    """``kg ARGS`` in this process, its messages written to the file ``log``."""
+def _kg(args: list[str], crash_at: str | None, log: str) -> None:
+    """``kg ARGS`` in this process, its messages written to the file ``log``; with
+    ``crash_at``, killed at that point of putting the outputs in place."""
+    from kg.store import CRASH_AT
+
+    if crash_at:
+        os.environ[CRASH_AT] = crash_at
     with open(log, "w", encoding="utf-8") as stream, contextlib.redirect_stdout(stream), contextlib.redirect_stderr(stream):
         main(args)
 
@@ -45,9 +52,9 @@ def kg_process(tmp_path_factory):
     context.set_forkserver_preload(["kg.build", "kg.cli"])
     logs = tmp_path_factory.mktemp("logs")
 
-    def run(*args) -> tuple[int | None, str]:
+    def run(*args, crash_at: str | None = None) -> tuple[int | None, str]:
         log = logs / f"{len(list(logs.iterdir()))}.log"
-        process = context.Process(target=_kg, args=([str(a) for a in args], str(log)))
+        process = context.Process(target=_kg, args=([str(a) for a in args], crash_at, str(log)))
         process.start()
         process.join(300)
         return process.exitcode, log.read_text(encoding="utf-8") if log.exists() else ""
@@ -103,6 +110,20 @@ def test_forced_build_never_deletes_or_overwrites_what_it_did_not_write(page, us
     assert "notes.txt" not in manifest["written"] and "cache/thumbs" not in manifest["written"]
 
 
+def test_every_output_of_a_build_carries_its_build_id(page, tmp_path):
+    from kg.outdir import build_ids
+
+    out = tmp_path / "out"
+    build([page], out)
+    ids = build_ids(out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert set(ids) == {"store", "graph.trig", "graph.ttl", "graph.html", "config.cfg", "manifest.json"}
+    assert set(ids.values()) == {manifest["build"]} and len(manifest["build"]) == 16
+    (page / "q.txt").write_text("许昌市卫生健康委开展急危重症三级救治网建设。", encoding="utf-8")
+    build([page], out)
+    assert len(set(build_ids(out).values())) == 1 and build_ids(out)["store"] != ids["store"]
+
+
 def test_a_second_build_into_a_locked_folder_says_who_holds_it(page, tmp_path, kg_process):
     from kg.outdir import locked
 
@@ -113,3 +134,72 @@ def test_a_second_build_into_a_locked_folder_says_who_holds_it(page, tmp_path, k
     assert f"locked by another kg build (pid {os.getpid()})" in output and "Traceback" not in output
     assert not (out / "store").exists()
     assert build([page], out).counts.articles == 1  # the lock is gone with its holder
+
+
+def test_a_build_removes_the_leftovers_of_killed_builds_and_nothing_else(page, tmp_path):
+    out = tmp_path / "out"
+    build([page], out)
+    (out / ".store-k2j3h4g5").mkdir()
+    (out / ".store-k2j3h4g5" / "000011.sst").write_bytes(b"\0" * 1000)
+    (out / ".graph.ttl.a8_d9x0q").write_text("half a graph")
+    (out / ".manifest.json.zz99aa00").write_text("{")
+    (out / ".my-notes").write_text("mine")
+    (out / ".store-of-mine").mkdir()
+    build([page], out)
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".my-notes", ".store-of-mine"]
+
+
+# Where a build that is killed while moving its outputs into place may stop: before the
+# first move, between any two, and after the last (see kg.store.publish).
+CRASH_POINTS = ["before store", "store swapped", "before graph.trig", "before graph.ttl", "before graph.html", "before config.cfg", "before manifest.json", "published"]
+
+
+def stored(out: Path) -> set:
+    """The triples of the store in ``out``, blank nodes named canonically."""
+    dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in open_store(out))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return set(dataset)
+
+
+@pytest.fixture(scope="module")
+def last_build(tmp_path_factory):
+    """The seed pages built into a folder, as the build the killed one replaces, and the
+    triples of its store."""
+    base = tmp_path_factory.mktemp("last")
+    shutil.copytree(SEEDS, base / "in")
+    build([base / "in"], base / "out")
+    return base, stored(base / "out")
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_a_build_killed_while_publishing_leaves_a_queryable_folder_the_next_build_repairs(last_build, tmp_path, point, kg_process):
+    from kg.outdir import build_ids
+    from kg.store import CRASHED
+
+    last, last_triples = last_build
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    shutil.copytree(last / "in", inputs)
+    shutil.copytree(last / "out", out)
+    old_id = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["build"]
+    removed = inputs / "004_1cd59216321c990d.txt"
+    kept = removed.read_bytes()
+    removed.unlink()  # the killed build writes a graph of one page fewer
+    status, output = kg_process("build", inputs, "-o", out, "-q", crash_at=point)
+    assert status == CRASHED, output
+    asked = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }", "-o", out)
+    assert asked.exit_code == 0 and int(asked.output.split()[-3]) > 0, asked.output
+    assert set(build_ids(out)) == {"store", "graph.trig", "graph.ttl", "graph.html", "config.cfg", "manifest.json"}
+    for name in ("graph.ttl", "graph.trig"):
+        assert sum(1 for _ in ox.parse(path=str(out / name), format=ox.RdfFormat.TRIG)) > 0
+    new_ids = set(build_ids(out).values()) - {old_id}
+    assert len(new_ids) <= 1  # every output is the last build's or the killed one's, whole
+    removed.write_bytes(kept)  # the user goes back to the pages of the last build
+    repaired = build([inputs], out)
+    for name in ("graph.ttl", "graph.trig"):  # the same pages give the same bytes
+        assert (out / name).read_bytes() == (last / "out" / name).read_bytes(), name
+    assert stored(out) == last_triples
+    if point not in ("before store", "published"):  # the outputs of two builds: the store is built anew
+        assert not repaired.patched
+    assert len(open_store(out)) == repaired.quads
+    assert len(set(build_ids(out).values())) == 1
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
