@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 import subprocess
 import sys
 
@@ -14,6 +16,11 @@ from kg.cli import main
 
 def run(*args: str):
     return CliRunner().invoke(main, list(args))
+
+
+def kg(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    """The real ``kg`` command in a process of its own, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
 def test_query_prints_a_table_csv_or_json(seed_build):
@@ -38,6 +45,53 @@ def test_query_syntax_error_is_a_plain_message(seed_build):
     result = run("query", "SELECT ?x WHERE { ?x rdfs:label }", "-o", str(seed_build.out_dir))
     assert result.exit_code != 0
     assert "SPARQL syntax error at line 1" in result.output and "Traceback" not in result.output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_sentence_and_names_a_free_one(seed_build):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = kg("serve", "-g", str(seed_build.out_dir), "--port", str(port))
+    assert result.returncode != 0 and result.stdout == ""
+    match = re.fullmatch(rf"Error: port {port} is in use: try --port (\d+)\n", result.stderr)
+    assert match and int(match.group(1)) > port, result.stderr
+
+
+def test_build_without_paths_outside_a_checkout_says_what_to_give_it(tmp_path):
+    result = kg("build", cwd=tmp_path)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: nothing to build: give the article files or folders, e.g. `kg build articles/`")
+    assert result.stderr.count("\n") == 1 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["build", "query", "push", "serve", "stats"])
+def test_every_graph_command_names_the_folder_with_dash_g(command):
+    listed = " ".join(run(command, "--help").output.split())
+    assert "-g, --graph DIR" in listed and "[default: output]" in listed
+    assert "--out" not in listed and "[GRAPH]" not in listed  # the old spellings work, unlisted
+
+
+def test_old_spellings_of_the_graph_folder_still_work(seed_build):
+    out = str(seed_build.out_dir)
+    queries = [run("query", "ASK { ?s a kg:City }", flag, out).output for flag in ("-g", "--graph", "-o", "--out")]
+    assert queries[0] == "result\n------\ntrue\n(1 row)\n" and len(set(queries)) == 1
+    stats = [run("stats", *spelling).output for spelling in (["-g", out], [out], ["-o", out])]
+    assert "connected components" in stats[0] and len(set(stats)) == 1
+    both = run("stats", out, "-g", out + "-other")
+    assert both.exit_code != 0 and "give the graph folder once" in both.output
+
+
+def test_query_table_shows_evidence_whole_unless_width_cuts_it(seed_build):
+    out = str(seed_build.out_dir)
+    evidence = [row["evidence"] for row in json.loads(run("query", "hospital_accreditations", "-g", out, "--format", "json").output)]
+    assert max(map(len, evidence)) > 60
+    table = run("query", "hospital_accreditations", "-g", out).output
+    assert all(sentence in table for sentence in evidence) and "…" not in table
+    from kg.cleanup import width
+
+    cut = run("query", "hospital_accreditations", "-g", out, "--width", "30").output
+    assert "…" in cut and max(width(line) for line in cut.splitlines()) <= 4 * 30 + 3 * 2
 
 
 def test_query_before_any_build_says_what_to_do(tmp_path):
