@@ -94,6 +94,17 @@ def test_query_table_shows_evidence_whole_unless_width_cuts_it(seed_build):
     assert "…" in cut and max(width(line) for line in cut.splitlines()) <= 4 * 30 + 3 * 2
 
 
+def test_stats_counts_relations_as_build_does_and_says_which_are_no_edges(seed_build):
+    from kg.build import summary
+
+    built = int(re.search(r"Relations: (\d+) distinct", summary(seed_build)).group(1))
+    stats = run("stats", "-g", str(seed_build.out_dir)).output
+    match = re.search(r"(\d+) relations \(as kg build counts them\): (\d+) between two entities, (\d+) to a value, not an entity \(targets (\d+)\)", stats)
+    assert match, stats.splitlines()[0]
+    total, edges, values, targets = map(int, match.groups())
+    assert total == built == edges + values and values == targets == seed_build.counts.relations["targets"] > 0
+
+
 def test_query_before_any_build_says_what_to_do(tmp_path):
     result = run("query", "ASK {}", "-o", str(tmp_path))
     assert result.exit_code != 0 and "run `kg build` first" in result.output
