@@ -47,6 +47,40 @@ def test_query_syntax_error_is_a_plain_message(seed_build):
     assert "SPARQL syntax error at line 1" in result.output and "Traceback" not in result.output
 
 
+def parsers_message(sparql: str) -> str:
+    """What Oxigraph's parser says of ``sparql``, without its position."""
+    import pyoxigraph as ox
+
+    from kg.store import SPARQL_PREFIXES
+
+    with pytest.raises(SyntaxError) as error:
+        ox.Store().query(SPARQL_PREFIXES + sparql)
+    return re.sub(r"^error at \d+:\d+: ", "", str(error.value))
+
+
+def test_query_syntax_error_shows_the_parsers_whole_message_and_a_caret_under_the_place(seed_build):
+    sparql = 'SELECT ?s WHERE {\n  ?s rdfs:label "洛阳市" } LIMIT 5 5'
+    result = kg("query", sparql, "-g", str(seed_build.out_dir))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    message, shown, caret = result.stderr.rstrip("\n").split("\n")[-3:]
+    line = sparql.split("\n")[1]
+    assert message == f"Error: SPARQL syntax error at line 2, column {len(line) + 1}: {parsers_message(sparql)}"  # just past the end
+    assert shown == "  " + line
+    assert caret == " " * (2 + len(line) + 3) + "^"  # the three Chinese characters take two columns each
+    # A long list of what the parser expected is shown whole, over several lines.
+    unfinished = "SELECT ?l WHERE { ?s rdfs:label ?l"
+    whole = parsers_message(unfinished)
+    assert whole.count("\n") >= 2 and whole in kg("query", unfinished, "-g", str(seed_build.out_dir)).stderr
+
+
+def test_bind_of_a_name_the_query_lacks_lists_the_names_it_has(seed_build):
+    result = kg("query", "about", "--bind", "nam=焦作市", "-g", str(seed_build.out_dir))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "no variable ?nam to bind; its variables: ?name, " in result.stderr
+    ask = kg("query", "ASK { ?s rdfs:label ?name }", "--bind", "city=焦作市", "-g", str(seed_build.out_dir))
+    assert ask.returncode != 0 and "no variable ?city to bind; its variables: ?name, ?s" in ask.stderr
+
+
 def test_serve_on_a_busy_port_says_so_in_one_sentence_and_names_a_free_one(seed_build):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
