@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chinese_renders, click_canvas, click_node, open_page, search, wait, wait_for_graph
+from browser import chinese_renders, click_canvas, click_node, open_page, open_view, search, wait, wait_for_graph
 from servers import free_port, kg_command, running
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,6 +248,17 @@ def test_the_explorer_draws_chinese_as_glyphs_not_boxes(browser, seed_server):
     assert browser.execute_script("return window.kgExplorer.network.body.nodes[arguments[0]].options.font.face", LUOYANG) == (
         browser.execute_script("return getComputedStyle(document.body).fontFamily")
     )
+
+
+def test_graph_html_names_and_colours_classes_as_the_explorer_does(browser, seed_server, seed_build):
+    open_page(browser, seed_server)
+    read = """return Object.fromEntries(Array.from(document.querySelectorAll(arguments[0])).map(e => [e.dataset["class"],
+              [e.closest(arguments[1]).textContent.replace(/\\d+$/, "").trim(), getComputedStyle(e.closest(arguments[1]).querySelector(arguments[2])).backgroundColor]]));"""
+    explorer = browser.execute_script(read, "#class-filters input", "label", ".dot")
+    open_view(browser, seed_build.out_dir / "graph.html")
+    legend = browser.execute_script(read, "#legend span", "span", "i")
+    assert len(legend) > 10 and legend["City"][0] == "地级行政区"
+    assert all(legend[cls] == explorer[cls] for cls in legend), (legend, explorer)
 
 
 def test_screenshot_of_the_explorer_is_saved(browser, seed_server):
