@@ -409,5 +409,5 @@ def summary(report: BuildReport) -> str:
     if report.skipped:
         lines += ["", f"Skipped {len(report.skipped)} file(s):"] + [f"  {e}" for e in report.skipped]
     lines += ["", "Outputs:"] + [f"  {name:<7} {path}" for name, path in report.outputs.items()]
-    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -o {report.out_dir}']
+    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -g {report.out_dir}']
     return "\n".join(lines)
