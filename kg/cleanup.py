@@ -16,6 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kg.lexicon import radicals
+
 #: Characters that end a sentence, optionally followed by closing quotes or brackets.
 SENTENCE_END = "。！？!?；;…"
 CLOSERS = "”’」』）)》】"
@@ -67,13 +69,13 @@ def width(line: str) -> int:
 def normalize_chars(text: str) -> str:
     """Normalise widths where it matters: full-width letters, digits and spaces become
     ASCII; ASCII punctuation between Chinese characters becomes full-width; invisible
-    characters go.
+    characters go; radicals that PDF text layers put for ideographs become the ideographs.
 
-    >>> normalize_chars("２０２０年，ＣＴ检查(市、区),大病不出县")
-    '2020年，CT检查（市、区），大病不出县'
+    >>> normalize_chars("２０２０年，ＣＴ检查(市、区),大病不出县，⼈⺠医院")
+    '2020年，CT检查（市、区），大病不出县，人民医院'
     """
     out = []
-    for ch in text:
+    for ch in text.translate(radicals.table()):
         code = ord(ch)
         if 0xFF01 <= code <= 0xFF5E and (ch.isalnum() or ch in "．％＋－／＝＠＃＆＊"):
             ch = chr(code - 0xFEE0)
