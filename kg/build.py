@@ -33,16 +33,17 @@ from typing import Callable, Generator, Iterable, Iterator
 from kg import view
 from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, process
 from kg.graph import ArticleRecord, Counts, GraphBuilder
-from kg.ingest import InputError, display_name, find_files, read_bytes
+from kg.ingest import SUFFIXES, InputError, display_name, find_files, read_bytes
 from kg.nlp import load_config
-from kg.outdir import CONFIG, MANIFEST, VIEW, build_ids, claim, locked, stamp
+from kg.outdir import CONFIG, MANIFEST, VIEW, abandon, build_ids, claim, locked, stamp
 from kg.store import STORE_DIR, TRIG, TURTLE, Moves, Span, discard, publish, stage, stage_file
 
 log = logging.getLogger("kg")
+SKIPPED_NAMED = 4  # skipped files the summary's first line names; more are listed below it
 
 
 class BuildError(RuntimeError):
-    """A build that cannot go on: a worker process died, Dask is missing."""
+    """A build that cannot go on: no readable input, a worker process died, Dask is missing."""
 
 
 @dataclass
@@ -89,8 +90,18 @@ def build(
     roots = [Path(p) for p in paths]
     skipped: list[InputError] = []
     files = find_files(roots, skipped.append)  # a path that is not there fails before the folder is made
-    with locked(out_dir):
-        return _build(roots, files, skipped, out_dir, config_path, progress, rules_only, workers, scheduler, cache, force)
+    if not files and skipped:
+        raise NoInput(f"nothing to build: no file could be read ({skipped_list(skipped)})")
+    if not files:
+        raise BuildError(f"no files to read in {', '.join(map(display_name, roots))}: kg reads {', '.join(SUFFIXES)} files")
+    created = not out_dir.exists()
+    try:
+        with locked(out_dir):
+            return _build(roots, files, skipped, out_dir, config_path, progress, rules_only, workers, scheduler, cache, force)
+    except NoInput:
+        if created:
+            abandon(out_dir)  # made for this build, which wrote nothing
+        raise
 
 
 def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_dir: Path, config_path: Path | str | None, progress: bool, rules_only: bool, workers: int, scheduler: str | None, cache: bool, force: bool) -> BuildReport:
@@ -98,7 +109,7 @@ def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_
     started = time.perf_counter()
     config = load_config(config_path, rules_only=rules_only)
     settings = config["kg"]
-    report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
+    report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files) + len(skipped), workers=workers)
     for error in skipped:
         log.error("skipped %s", error)
         report.skipped.append(error)
@@ -144,6 +155,8 @@ def _build(roots: list[Path], files: list[Path], skipped: list[InputError], out_
                 noted(record)
                 if span is None:
                     yield record, len(built_pages) - 1
+        if not built_pages:
+            raise NoInput(f"nothing to build: no file could be read ({skipped_list(report.skipped)})")
         yield noted(builder.record(builder.gazetteer_quads(sorted(regions)))), None
         drawn.append(drawing.submit(draw))  # 7: every record is noted, so the view is drawn while the store compacts
 
@@ -436,14 +449,31 @@ def _timed(items: Iterable, seconds: list[float]) -> Iterator:
         yield item
 
 
+class NoInput(BuildError):
+    """Not one of the files given could be read."""
+
+
+def skipped_list(skipped: list[InputError], limit: int = SKIPPED_NAMED) -> str:
+    """The files skipped and why, by name, the first ``limit`` of them.
+
+    >>> skipped_list([InputError(Path("in/a.xlsx"), "not a supported format"), InputError(Path("b.pdf"), "no text layer: OCR it first")])
+    'a.xlsx: not a supported format; b.pdf: no text layer: OCR it first'
+    """
+    listed = "; ".join(f"{display_name(e.path.name)}: {e.reason}" for e in skipped[:limit])
+    return listed + (f"; and {len(skipped) - limit} more, listed below" if len(skipped) > limit else "")
+
+
 def summary(report: BuildReport) -> str:
     """A one-screen summary of a build."""
     c = report.counts
     stages = ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items())
     reused = f", {report.reused} article(s) reused from the cache" if report.reused else ""
     reused += " (the last build's store patched)" if report.patched else ""
+    files = f"{report.files} file{'s' * (report.files != 1)}" + (
+        f": {report.files - len(report.skipped)} built, {len(report.skipped)} skipped ({skipped_list(report.skipped)});" if report.skipped else ","
+    )
     lines = [
-        f"Built {display_name(report.out_dir)}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
+        f"Built {display_name(report.out_dir)}/ in {report.seconds:.1f} s: {files} {c.articles} articles{reused}, "
         f"{report.characters:,} characters ({report.characters / max(report.seconds, 1e-9):,.0f} chars/s).",
         f"Seconds by stage{' (summed over workers)' if report.workers > 1 else ''}: {stages}.",
         "",
@@ -451,8 +481,8 @@ def summary(report: BuildReport) -> str:
         f"Relations: {c.distinct_relations} distinct, in {c.statements} statements with their evidence   " + ", ".join(f"{k} {v}" for k, v in c.relations.most_common()),
         f"Fundings: {c.fundings}   Mentions: {c.mentions}   Triples: {report.quads:,}",
     ]
-    if report.skipped:
-        lines += ["", f"Skipped {len(report.skipped)} file(s):"] + [f"  {e}" for e in report.skipped]
+    if len(report.skipped) > SKIPPED_NAMED:
+        lines += ["", f"Skipped {len(report.skipped)} files:"] + [f"  {e}" for e in report.skipped]
     lines += ["", "Outputs:"] + [f"  {name:<7} {display_name(path)}" for name, path in report.outputs.items()]
-    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -o {display_name(report.out_dir)}']
+    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -g {display_name(report.out_dir)}']
     return "\n".join(lines)

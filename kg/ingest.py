@@ -26,8 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-#: File name endings read when a folder is given.
+from kg.readers import READERS, Document, Unreadable
+
+#: File name endings read as text; a file without one is read as text too.
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+#: Every kind of file kg reads: text, and the formats of :mod:`kg.readers`.
+SUFFIXES = TEXT_SUFFIXES + tuple(READERS)
 log = logging.getLogger("kg")
 
 
@@ -53,11 +57,13 @@ def display_name(path: Path | str) -> str:
 
 @dataclass(frozen=True)
 class Page:
-    """One input file, decoded."""
+    """One input file, decoded: ``encoding`` is how (a text encoding, or the format
+    read: html, pdf, docx); ``document`` the metadata of a web page, PDF or Word file."""
 
     path: Path
     text: str
     encoding: str
+    document: Document | None = None
 
     @property
     def sha1(self) -> str:
@@ -66,13 +72,14 @@ class Page:
 
 
 def find_files(paths: Iterable[Path | str], on_skip: Callable[[InputError], None] | None = None) -> list[Path]:
-    """Expand folders into their text files, sorted; keep files as given.
+    """Expand folders into their files, sorted (hidden ones aside); keep files as given.
+    Files of kinds kg does not read are listed too, for :func:`read_page` to report.
 
     A path that does not exist raises :class:`InputError` at once, because
     it is almost always a typing mistake on the command line. In a folder, a symbolic
     link is followed only to a file inside the folders given; a link that leaves them,
-    a link to a folder, a loop, a dangling link and a text file that is not a regular
-    file (a FIFO) are skipped, each reported to ``on_skip`` (logged without one).
+    a link to a folder, a loop and a dangling link are skipped, each reported to
+    ``on_skip`` (logged without one).
     """
     roots = [Path(raw) for raw in paths]
     inside = [root.resolve() for root in roots if root.is_dir()]
@@ -89,7 +96,9 @@ def find_files(paths: Iterable[Path | str], on_skip: Callable[[InputError], None
 
 
 def _walk(folder: Path, inside: list[Path], skip: Callable[[InputError], None]) -> Iterator[Path]:
-    """The text files under ``folder``, in name order, without leaving the ``inside`` folders."""
+    """The files under ``folder``, in name order, without leaving the ``inside`` folders
+    nor entering hidden ones (``.git/``); a file that is not a regular one (a FIFO) is
+    listed too, for :func:`read_page` to report."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError as exc:
@@ -97,24 +106,22 @@ def _walk(folder: Path, inside: list[Path], skip: Callable[[InputError], None]) 
         return
     for entry in entries:
         path = Path(entry.path)
-        text = path.suffix.lower() in TEXT_SUFFIXES
+        if entry.name.startswith("."):  # .DS_Store, .git/: files of the system or of tools, not documents
+            continue
         if entry.is_symlink():
             problem = _link_problem(path, inside)
-            if problem is not None:
-                if text or problem != "not text":
-                    skip(InputError(path, problem))
-                continue
-        if entry.is_dir(follow_symlinks=False):
+            if problem is None:
+                yield path
+            else:
+                skip(InputError(path, problem))
+        elif entry.is_dir(follow_symlinks=False):
             yield from _walk(path, inside, skip)
-        elif text and entry.is_file():
+        else:
             yield path
-        elif text:
-            skip(InputError(path, "not a regular file (a FIFO, socket or device), skipped"))
 
 
 def _link_problem(link: Path, inside: list[Path]) -> str | None:
-    """Why a symbolic link is not followed; None for a link to a file inside the input
-    folders, "not text" for a link to something else there."""
+    """Why a symbolic link is not followed; None for a link to a file inside the input folders."""
     try:
         target = link.resolve(strict=True)
     except FileNotFoundError:
@@ -126,7 +133,7 @@ def _link_problem(link: Path, inside: list[Path]) -> str | None:
     if target.is_dir():
         loop = link.parent.resolve().is_relative_to(target)
         return "symbolic link loop (to a folder above it), not followed" if loop else "symbolic link to a folder, not followed (its files are read where they are)"
-    return None if target.is_file() else "not text"
+    return None
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -215,8 +222,23 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def read_page(path: Path, max_bytes: int) -> Page:
-    """Read and decode one file; raises :class:`InputError` with the reason."""
+    """Read and decode one file; raises :class:`InputError` with the reason.
+
+    A web page, PDF or Word file is read by its reader in :mod:`kg.readers`; a file of
+    another kind (``.xlsx``, ``.doc``) is not read at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix and suffix not in SUFFIXES:
+        raise InputError(path, "old Word format: save it as .docx" if suffix in (".doc", ".wps") else "not a supported format")
     data = read_bytes(path, max_bytes)
+    if suffix in READERS:
+        if not data.strip():
+            raise InputError(path, "empty file, skipped")
+        try:
+            document = READERS[suffix](data)
+        except Unreadable as exc:
+            raise InputError(path, exc.reason) from exc
+        return Page(path=path, text=document.text, encoding="html" if suffix == ".htm" else suffix[1:], document=document)
     text, encoding = decode(data, path)
     if not text.strip():
         raise InputError(path, "empty file, skipped")

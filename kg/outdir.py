@@ -128,6 +128,14 @@ def claim(out_dir: Path, cache: str, force: bool = False) -> dict:
     return manifest
 
 
+def abandon(out_dir: Path) -> None:
+    """Remove a folder made for a build that wrote nothing in it but its manifest (not
+    while another build runs: after its lock)."""
+    (out_dir / MANIFEST).unlink(missing_ok=True)
+    if not any(out_dir.iterdir()):
+        out_dir.rmdir()
+
+
 def remove_leftovers(out_dir: Path) -> list[str]:
     """Remove the temporaries that killed builds left in ``out_dir`` (not while another
     build runs: hold the lock); the names removed."""

@@ -84,7 +84,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_escaped(tmp_path):
     Path(os.fsdecode(bytes(inputs) + b"/bad\xff.txt")).write_text(PAGE, encoding="utf-8")
     Path(os.fsdecode(bytes(inputs) + b"/empty\xfe.txt")).write_bytes(b"")
     out, figures = tmp_path / "out", tmp_path / "report.json"
-    result = CliRunner().invoke(main, ["build", str(inputs), "-o", str(out), "-q", "--report", str(figures)])
+    result = CliRunner().invoke(main, ["build", str(inputs), "-g", str(out), "-q", "--report", str(figures)])
     assert result.exit_code == 0, result.output
     assert "1 articles" in result.output and "empty\\xfe.txt: empty file" in result.output
     assert "empty\\xfe.txt" in json.loads(figures.read_text(encoding="utf-8"))["skipped"][0]

@@ -84,7 +84,7 @@ def users_folder(tmp_path) -> Path:
 def test_a_folder_that_is_not_a_kg_build_is_refused_with_one_sentence(page, users_folder):
     out = users_folder
     before = files_under(out)
-    result = kg("build", page, "-o", out)
+    result = kg("build", page, "-g", out)
     assert result.exit_code != 0 and "Traceback" not in result.output
     message = result.output.strip().removeprefix("Error: ")
     assert "is not empty and holds no kg build" in message and "--force" in message and message.count(". ") == 0
@@ -93,7 +93,7 @@ def test_a_folder_that_is_not_a_kg_build_is_refused_with_one_sentence(page, user
 
 def test_forced_build_never_deletes_or_overwrites_what_it_did_not_write(page, users_folder, tmp_path):
     out = users_folder
-    refused = kg("build", page, "-o", out, "--force")
+    refused = kg("build", page, "-g", out, "--force")
     assert refused.exit_code != 0 and "not written by kg build and are in the way" in refused.output
     assert "d/store, " in refused.output and "d/config.cfg" in refused.output
     assert (out / "store" / "images" / "a").read_text() == "x" and (out / "config.cfg").read_text() == "mine"
@@ -101,7 +101,7 @@ def test_forced_build_never_deletes_or_overwrites_what_it_did_not_write(page, us
         shutil.move(out / name, tmp_path / name)
     (out / "notes.txt").write_text("mine")
     for args in ([], ["--rules"], []):  # two pipelines: each build drops the caches it may
-        result = kg("build", page, "-o", out, "--force", *args)
+        result = kg("build", page, "-g", out, "--force", *args)
         assert result.exit_code == 0, result.output
     assert (out / "cache" / "thumbs").is_dir() and (out / "notes.txt").read_text() == "mine"
     assert len(open_store(out)) > 0
@@ -129,7 +129,7 @@ def test_a_second_build_into_a_locked_folder_says_who_holds_it(page, tmp_path, k
 
     out = tmp_path / "out"
     with locked(out):  # as a build running in this process holds it
-        status, output = kg_process("build", page, "-o", out, "-q")
+        status, output = kg_process("build", page, "-g", out, "-q")
     assert status == 1
     assert f"locked by another kg build (pid {os.getpid()})" in output and "Traceback" not in output
     assert not (out / "store").exists()
@@ -184,9 +184,9 @@ def test_a_build_killed_while_publishing_leaves_a_queryable_folder_the_next_buil
     removed = inputs / "004_1cd59216321c990d.txt"
     kept = removed.read_bytes()
     removed.unlink()  # the killed build writes a graph of one page fewer
-    status, output = kg_process("build", inputs, "-o", out, "-q", crash_at=point)
+    status, output = kg_process("build", inputs, "-g", out, "-q", crash_at=point)
     assert status == CRASHED, output
-    asked = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }", "-o", out)
+    asked = kg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?a a kg:Article }", "-g", out)
     assert asked.exit_code == 0 and int(asked.output.split()[-3]) > 0, asked.output
     assert set(build_ids(out)) == {"store", "graph.trig", "graph.ttl", "graph.html", "config.cfg", "manifest.json"}
     for name in ("graph.ttl", "graph.trig"):
