@@ -17,6 +17,7 @@ Every value is data: the page must insert it with ``textContent``, never as mark
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,20 +34,19 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
+@functools.cache
+def page() -> bytes:
+    """The explorer page with vis-network inlined (it works offline)."""
+    lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
+    html = PAGE.read_text(encoding="utf-8")
+    html = html.replace("/*VIS_CSS*/", lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
+    html = html.replace("/*VIS_JS*/", lib.joinpath("vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"))
+    return html.encode("utf-8")
+
+
 class Explorer:
     def __init__(self, store: ox.Store):
         self.store = store
-        self._page: bytes | None = None
-
-    def page(self) -> bytes:
-        """The explorer page with vis-network inlined (it works offline)."""
-        if self._page is None:
-            lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
-            html = PAGE.read_text(encoding="utf-8")
-            html = html.replace("/*VIS_CSS*/", lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
-            html = html.replace("/*VIS_JS*/", lib.joinpath("vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"))
-            self._page = html.encode("utf-8")
-        return self._page
 
     def api(self, name: str, params: dict[str, str]):
         handlers = {"search": self.search, "entity": self.entity, "article": self.article, "schema": self.schema}

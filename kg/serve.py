@@ -6,9 +6,9 @@
              limit 503, and results stop at the row limit (header ``X-Result-Truncated``).
 ``/``        the explorer page; ``/api/*`` the JSON it reads.
 
-Queries run on worker threads (Oxigraph releases the GIL while it evaluates), at most
-``workers`` at a time; a query that runs past the limit is answered with 503 and left to
-finish on its own thread.
+Queries, and the explorer's API calls, run in query processes (:mod:`kg.workers`): at
+most ``workers`` at a time, and one that runs past the time limit is answered with 503
+and its process killed.
 """
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor, TimeoutError
+import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable, NamedTuple
 from urllib.parse import parse_qs, urlparse
 from xml.sax.saxutils import escape
 
 import pyoxigraph as ox
 
+from kg.explorer import Explorer, page
 from kg.query import _syntax_message
 from kg.store import SPARQL_PREFIXES, open_store
+from kg.workers import Busy, NoGraph, Pool, Timeout, store_identity
 
 log = logging.getLogger("kg")
 
@@ -40,55 +42,82 @@ RESULT_TYPES = {
     "text/tab-separated-values": "tsv",
 }
 GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
 
 
-class QueryTimeout(Exception):
-    pass
+# ---- queries, in a query process ----------------------------------------------------------------
 
 
-class Endpoint:
-    """The store and the rules for running queries on it."""
+class Reply(NamedTuple):
+    """An answer a query process made, for the server to send as it is."""
 
-    def __init__(self, store: ox.Store, timeout: float = 10.0, max_rows: int = 10_000, workers: int = 4):
-        self.store = store
-        self.timeout = timeout
-        self.max_rows = max_rows
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
-        self.slots = threading.BoundedSemaphore(workers)
+    status: int
+    content_type: str
+    body: bytes
+    headers: dict | None = None
 
-    def run(self, sparql: str) -> tuple[str, object]:
-        """``(kind, payload)``: kind is "select" (columns, rows, truncated), "ask" (bool)
-        or "graph" (triples, truncated). Raises SyntaxError, QueryTimeout."""
-        if not self.slots.acquire(timeout=self.timeout):
-            raise QueryTimeout("all query workers are busy; try again shortly")
 
-        def evaluate():
-            try:
-                results = self.store.query(SPARQL_PREFIXES + sparql)
-                if isinstance(results, ox.QueryBoolean):
-                    return "ask", bool(results)
-                if isinstance(results, ox.QueryTriples):
-                    triples = []
-                    for triple in results:
-                        if len(triples) == self.max_rows:
-                            return "graph", (triples, True)
-                        triples.append(triple)
-                    return "graph", (triples, False)
-                columns = [v.value for v in results.variables]
-                rows = []
-                for solution in results:
-                    if len(rows) == self.max_rows:
-                        return "select", (columns, rows, True)
-                    rows.append([solution[c] for c in columns])
-                return "select", (columns, rows, False)
-            finally:
-                self.slots.release()
+def text_reply(status: int, message: str) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode("utf-8"))
 
-        future = self.pool.submit(evaluate)
-        try:
-            return future.result(timeout=self.timeout)
-        except TimeoutError as exc:
-            raise QueryTimeout(f"the query ran longer than the {self.timeout:g} s limit") from exc
+
+def open_graph(out_dir: Path) -> Explorer:
+    """What a query process holds: the store, read-only, with the explorer's API over it."""
+    return Explorer(open_store(out_dir))
+
+
+def evaluate(store: ox.Store, sparql: str, max_rows: int) -> tuple[str, object]:
+    """``(kind, payload)``: kind is "select" (columns, rows, truncated), "ask" (bool)
+    or "graph" (triples, truncated). Raises SyntaxError, OSError, RuntimeError."""
+    results = store.query(SPARQL_PREFIXES + sparql)
+    if isinstance(results, ox.QueryBoolean):
+        return "ask", bool(results)
+    if isinstance(results, ox.QueryTriples):
+        triples = []
+        for triple in results:
+            if len(triples) == max_rows:
+                return "graph", (triples, True)
+            triples.append(triple)
+        return "graph", (triples, False)
+    columns = [v.value for v in results.variables]
+    rows = []
+    for solution in results:
+        if len(rows) == max_rows:
+            return "select", (columns, rows, True)
+        rows.append([solution[c] for c in columns])
+    return "select", (columns, rows, False)
+
+
+def sparql_reply(graph: Explorer, sparql: str, accept: str, requested: str | None, max_rows: int) -> Reply:
+    """A query's answer in the form the client asked for."""
+    try:
+        kind, payload = evaluate(graph.store, sparql, max_rows)
+    except SyntaxError as exc:
+        return text_reply(400, _syntax_message(str(exc)))
+    except (OSError, RuntimeError) as exc:
+        return text_reply(500, f"query failed: {exc}")
+    content_type, fmt = negotiate(accept, kind, requested)
+    headers = {}
+    if kind == "graph":
+        triples, truncated = payload
+        body = ox.serialize(triples, format=GRAPH_TYPES[fmt]) or b""
+    else:
+        truncated = kind == "select" and payload[2]
+        body = serialise(kind, payload, fmt)
+    if truncated:
+        headers["X-Result-Truncated"] = f"true; limit {max_rows} rows"
+    return Reply(200, f"{content_type}; charset=utf-8", body, headers)
+
+
+def api_reply(graph: Explorer, name: str, params: dict[str, str]) -> Reply:
+    """An explorer API call's JSON, or a sentence saying what was wrong with it."""
+    try:
+        value = graph.api(name, params)
+    except KeyError as exc:
+        return text_reply(404, exc.args[0])
+    except ValueError as exc:
+        return text_reply(400, str(exc))
+    return Reply(200, "application/json; charset=utf-8", json.dumps(value, ensure_ascii=False).encode("utf-8"))
 
 
 # ---- result serialisation -----------------------------------------------------------
@@ -168,7 +197,9 @@ def negotiate(accept: str, kind: str, requested: str | None = None) -> tuple[str
 # ---- HTTP ---------------------------------------------------------------------------------
 
 
-def make_handler(endpoint: Endpoint, explorer: "Explorer"):
+def make_handler(pool: Pool, max_rows: int):
+    html = page()
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-serve"
 
@@ -187,37 +218,53 @@ def make_handler(endpoint: Endpoint, explorer: "Explorer"):
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def _error(self, status: int, message: str) -> None:
-            self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+        def _error(self, status: int, message: str, headers: dict | None = None) -> None:
+            self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
 
-        def _json(self, value, status: int = 200) -> None:
-            self._send(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+        def _answer(self, route: Callable[[], None]) -> None:
+            """``route()``, with a sentence instead of a dropped connection when it fails."""
+            try:
+                route()
+            except (ConnectionError, TimeoutError):  # the client went away or stalled
+                self.close_connection = True
+            except Exception:
+                log.exception("failed to answer %s %s", self.command, self.path)
+                self._error(500, "The server failed to answer this request; its log says why (kg -v serve).")
+
+        def _work(self, function: Callable, *args) -> None:
+            """``function(graph, *args)`` in a query process, its Reply sent."""
+            try:
+                reply = pool.call(function, *args)
+            except (Busy, Timeout, NoGraph) as exc:
+                return self._error(503, str(exc), {"Retry-After": "1"})
+            self._send(reply.status, reply.body, reply.content_type, reply.headers)
 
         def do_GET(self) -> None:  # noqa: N802
-            url = urlparse(self.path)
-            params = {k: v[-1] for k, v in parse_qs(url.query).items()}
-            if url.path in ("/", "/index.html"):
-                return self._send(200, explorer.page(), "text/html; charset=utf-8")
-            if url.path == "/favicon.ico":
-                return self._send(204, b"", "image/x-icon")
-            if url.path == "/sparql":
-                if "update" in params:
-                    return self._error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
-                if "query" not in params:
-                    return self._error(400, "Give a query: /sparql?query=SELECT ...")
-                return self._query(params["query"], params.get("format"))
-            if url.path.startswith("/api/"):
-                try:
-                    return self._json(explorer.api(url.path[5:], params))
-                except KeyError as exc:
-                    return self._error(404, str(exc))
-                except ValueError as exc:
-                    return self._error(400, str(exc))
-            return self._error(404, f"Nothing at {url.path}: try /, /sparql")
+            self._answer(self._get)
 
         do_HEAD = do_GET
 
         def do_POST(self) -> None:  # noqa: N802
+            self._answer(self._post)
+
+        def _get(self) -> None:
+            url = urlparse(self.path)
+            params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            if url.path in ("/", "/index.html"):
+                return self._send(200, html, "text/html; charset=utf-8")
+            if url.path == "/favicon.ico":
+                return self._send(204, b"", "image/x-icon")
+            if url.path == "/sparql":
+                if "update" in params:
+                    return self._error(403, READ_ONLY)
+                if "query" not in params:
+                    return self._error(400, "Give a query: /sparql?query=SELECT ...")
+                return self._query(params["query"], params.get("format"))
+            if url.path.startswith("/api/"):
+                return self._work(api_reply, url.path[5:], params)
+            return self._error(404, f"Nothing at {url.path}: try /, /sparql")
+
+        def _post(self) -> None:
             url = urlparse(self.path)
             if url.path != "/sparql":
                 return self._error(404, f"Nothing to POST to at {url.path}")
@@ -225,48 +272,65 @@ def make_handler(endpoint: Endpoint, explorer: "Explorer"):
             body = self.rfile.read(length).decode("utf-8", errors="replace")
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             if content_type == "application/sparql-update":
-                return self._error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+                return self._error(403, READ_ONLY)
             if content_type == "application/sparql-query":
                 return self._query(body, parse_qs(url.query).get("format", [None])[-1])
             params = {k: v[-1] for k, v in parse_qs(body).items()}
             if "update" in params:
-                return self._error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
+                return self._error(403, READ_ONLY)
             if "query" not in params:
                 return self._error(400, "POST a form with a query field, or a body of type application/sparql-query.")
             return self._query(params["query"], params.get("format"))
 
         def _query(self, sparql: str, requested: str | None) -> None:
             if _UPDATE.match(sparql):
-                return self._error(403, "This endpoint is read-only: SPARQL Update is not accepted.")
-            try:
-                kind, payload = endpoint.run(sparql)
-            except SyntaxError as exc:
-                return self._error(400, _syntax_message(str(exc)))
-            except QueryTimeout as exc:
-                return self._error(503, str(exc))
-            except OSError as exc:
-                return self._error(500, f"query failed: {exc}")
-            content_type, fmt = negotiate(self.headers.get("Accept", ""), kind, requested)
-            headers = {}
-            if kind == "graph":
-                triples, truncated = payload
-                body = ox.serialize(triples, format=GRAPH_TYPES[fmt]) or b""
-            else:
-                truncated = kind == "select" and payload[2]
-                body = serialise(kind, payload, fmt)
-            if truncated:
-                headers["X-Result-Truncated"] = f"true; limit {endpoint.max_rows} rows"
-            self._send(200, body, f"{content_type}; charset=utf-8", headers)
+                return self._error(403, READ_ONLY)
+            self._work(sparql_reply, sparql, self.headers.get("Accept", ""), requested, max_rows)
 
     return Handler
 
 
-def make_server(out_dir: Path | str = "output", host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000) -> ThreadingHTTPServer:
-    """An HTTP server over the graph in ``out_dir`` (not yet serving; call ``serve_forever``)."""
-    from kg.explorer import Explorer
+class Server(ThreadingHTTPServer):
+    """The HTTP server: a thread per connection, and the query processes it closes when
+    it closes."""
 
-    store = open_store(out_dir)
-    endpoint = Endpoint(store, timeout=timeout, max_rows=max_rows)
-    server = ThreadingHTTPServer((host, port), make_handler(endpoint, Explorer(store)))
-    server.daemon_threads = True
+    daemon_threads = True
+    pool: Pool
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
+
+
+def make_server(
+    out_dir: Path | str = "output", host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
+    workers: int = 6,
+) -> Server:  # fmt: skip
+    """An HTTP server over the graph in ``out_dir``, its query processes started (call
+    ``serve_forever``, or :func:`serve_until_stopped`)."""
+    if store_identity(Path(out_dir)) is None:
+        open_store(out_dir)  # raises the usual FileNotFoundError, which says what to do
+    pool = Pool(out_dir, open_graph, processes=workers, timeout=timeout)
+    try:
+        pool.start()
+        server = Server((host, port), make_handler(pool, max_rows))
+    except BaseException:
+        pool.close()
+        raise
+    server.pool = pool
     return server
+
+
+def serve_until_stopped(server: Server) -> None:
+    """Serve until Ctrl-C or SIGTERM, then stop every query at once and close."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,8 +1,14 @@
-"""kg serve: the SPARQL 1.1 Protocol over the seed graph, with a standard client."""
+"""kg serve: the SPARQL 1.1 Protocol over the seed graph, with a standard client, and
+the server holding up against runaway queries and rebuilds of its graph folder."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import signal
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -11,7 +17,7 @@ import pytest
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException
 
-from servers import free_port, kg_command, running
+from servers import cpu_seconds, free_port, kg_command, process_tree, running, still_running
 
 HOSPITALS = "PREFIX kg: <https://example.org/kg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> SELECT ?l WHERE { ?h a kg:Hospital ; rdfs:label ?l } ORDER BY ?l"
 
@@ -23,6 +29,29 @@ def server(seed_build):
     command = kg_command() + ["serve", str(seed_build.out_dir), "--port", str(port), "--timeout", "3", "--max-rows", "50"]
     with running(command, base + "/sparql?query=ASK%7B%7D"):
         yield base
+
+
+def start(out_dir, *options: str, **popen):
+    """``kg serve out_dir`` with ``options`` on a free loopback port: ``(base URL, context
+    manager yielding the process)``."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    return base, running(kg_command() + ["serve", str(out_dir), "--port", str(port), *options], base + "/sparql?query=ASK%7B%7D", **popen)
+
+
+def get(url: str, timeout: float = 30, **headers) -> tuple[int, dict, bytes]:
+    """``(status, headers, body)`` of a GET, whatever the status."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def ask(base: str, sparql: str, timeout: float = 30) -> tuple[int, bytes]:
+    status, _, body = get(base + "/sparql?" + urllib.parse.urlencode({"query": sparql}), timeout, Accept="application/sparql-results+json")
+    return status, body
 
 
 def client(base: str, fmt, method: str = "GET") -> SPARQLWrapper:
@@ -120,3 +149,115 @@ def test_explorer_api_rejects_an_iri_that_would_break_the_query(server):
     with pytest.raises(urllib.error.HTTPError) as error:
         urllib.request.urlopen(server + "/api/entity?" + urllib.parse.urlencode({"iri": "x> } DROP ALL {"}))
     assert error.value.code == 400
+
+
+# ---- runaway queries ------------------------------------------------------------------------
+
+#: Three copies of every triple joined: on the seed graph it would run for hours.
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?i != {}) }}"
+
+
+def runaways(base: str, count: int) -> list:
+    """``count`` runaway queries sent at once, each from a thread of its own; the list
+    fills with their answers ``(status, body)`` (or the error that ended them)."""
+    answers = []
+
+    def send(n: int) -> None:
+        try:
+            answers.append(ask(base, RUNAWAY.format(n), timeout=60))
+        except OSError as error:
+            answers.append(error)
+
+    for n in range(count):
+        threading.Thread(target=send, args=(n,), daemon=True).start()
+    return answers
+
+
+def wait_for(answers: list, count: int, seconds: float) -> list:
+    """``answers`` once ``count`` have come, waiting at most ``seconds``."""
+    until = time.monotonic() + seconds
+    while len(answers) < count and time.monotonic() < until:
+        time.sleep(0.05)
+    return answers
+
+
+def test_queries_past_their_deadline_stop_using_cpu_and_others_are_answered_meanwhile(seed_build):
+    base, server = start(seed_build.out_dir, "--timeout", "2")
+    with server as process:
+        started = time.monotonic()
+        in_flight = runaways(base, 4)
+        time.sleep(0.5)
+        asked = time.monotonic()
+        assert ask(base, "ASK {}", timeout=10) == (200, b'{"head": {}, "boolean": true}')
+        assert time.monotonic() - asked < 1, "ASK {} waited for the runaway queries"
+        for status, body in wait_for(in_flight, 4, 10):
+            assert status == 503 and b"longer than the 2 s limit" in body
+        assert len(in_flight) == 4
+        assert time.monotonic() - started < 4
+        time.sleep(1)  # the deadline was at most a second ago
+        tree = process_tree(process.pid)
+        before = cpu_seconds(tree)
+        time.sleep(1)
+        after = cpu_seconds(tree)
+        used = sum(after[pid] - before[pid] for pid in after.keys() & before.keys())
+        assert used < 0.3, f"the server's processes used {used:.2f} s of CPU in the second after the deadline"
+        assert ask(base, "ASK { ?s a kg:Hospital }") == (200, b'{"head": {}, "boolean": true}')
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_and_sigterm_stop_the_server_and_its_queries_within_two_seconds(seed_build, sent):
+    base, server = start(seed_build.out_dir, "--timeout", "60", start_new_session=True)
+    with server as process:
+        runaways(base, 2)
+        time.sleep(1)
+        tree = process_tree(process.pid)
+        stopped = time.monotonic()
+        if sent == signal.SIGINT:
+            os.killpg(process.pid, sent)  # as a terminal sends Ctrl-C: to the whole process group
+        else:
+            process.send_signal(sent)
+        process.wait(2)
+        while still_running(tree) and time.monotonic() - stopped < 2:
+            time.sleep(0.05)
+        assert not still_running(tree), "processes of the server still run"
+        assert time.monotonic() - stopped < 2.1
+
+
+# ---- the explorer's API ----------------------------------------------------------------------------
+
+
+def test_explorer_api_waits_for_the_same_query_processes_as_sparql(seed_build):
+    base, server = start(seed_build.out_dir, "--workers", "1", "--timeout", "2")
+    with server:
+        runaway = runaways(base, 1)
+        time.sleep(0.3)
+        asked = time.monotonic()
+        status, _, body = get(base + "/api/search?q=%E6%B4%9B%E9%98%B3")
+        assert time.monotonic() - asked > 1.4, "the API call ran beside the query holding the only process"
+        assert wait_for(runaway, 1, 5)[0][0] == 503
+        assert (status == 200 and "洛阳市" in body.decode("utf-8")) or (status == 503 and b"busy" in body)
+
+
+# ---- rebuilds -----------------------------------------------------------------------------------------------
+
+
+def test_after_a_rebuild_the_server_answers_from_the_new_graph_and_never_from_a_deleted_one(tmp_path):
+    from kg.build import build
+
+    pages, out = tmp_path / "in", tmp_path / "out"
+    pages.mkdir()
+    (pages / "p.txt").write_text("2019年，驻马店市荣获全国脱贫攻坚奖。", encoding="utf-8")
+    build([pages], out, rules_only=True, progress=False)
+    zhumadian = 'ASK { ?c rdfs:label "驻马店市" }'
+    luoyang = 'ASK { ?c rdfs:label "洛阳市" }'
+    base, server = start(out, "--timeout", "5")
+    with server:
+        assert [ask(base, zhumadian)[1], ask(base, luoyang)[1]] == [b'{"head": {}, "boolean": true}', b'{"head": {}, "boolean": false}']
+        (pages / "p.txt").write_text("2020年，洛阳市荣获全国脱贫攻坚奖。", encoding="utf-8")
+        build([pages], out, rules_only=True, progress=False)
+        assert [ask(base, zhumadian)[1], ask(base, luoyang)[1]] == [b'{"head": {}, "boolean": false}', b'{"head": {}, "boolean": true}']
+        shutil.rmtree(out / "store")
+        status, body = ask(base, luoyang)
+        assert status == 503 and b"kg build" in body
+        build([pages], out, rules_only=True, progress=False)
+        assert ask(base, luoyang) == (200, b'{"head": {}, "boolean": true}')
