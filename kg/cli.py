@@ -179,7 +179,9 @@ def evaluate(gold_dir: Path, split: str, json_path: Path | None) -> None:
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run (then its process is killed).")
 @click.option("--max-rows", default=10_000, show_default=True, help="Rows a result may hold.")
 @click.option("--workers", default=6, show_default=True, type=click.IntRange(min=1), help="Query processes: how many queries run at once.")
-def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int, workers: int) -> None:
+@click.option("--cors", metavar="ORIGIN", help="Let pages from this origin call the server, e.g. https://app.example (none by default).")
+@click.option("--allow-service", multiple=True, metavar="URL", help="Allow SERVICE (federated queries) to this endpoint; repeat for more (none by default).")
+def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, cors: str | None, allow_service: tuple[str, ...]) -> None:
     """Serve the graph: SPARQL at /sparql, the explorer at /.
 
     A rebuild of GRAPH is served as soon as it is done, without a restart.
@@ -188,7 +190,7 @@ def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int, work
     from kg.workers import NoGraph
 
     try:
-        server = make_server(graph, host, port, timeout, max_rows, workers)
+        server = make_server(graph, host, port, timeout, max_rows, workers, cors, allow_service)
     except (OSError, NoGraph) as exc:  # no graph; the port taken
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Serving {graph} at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; Ctrl-C stops)")

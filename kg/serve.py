@@ -4,15 +4,19 @@
              XML, CSV or TSV (graphs as Turtle or N-Triples) by content negotiation; updates
              get 403, syntax errors 400 with the parser's message, a query over the time
              limit 503, and results stop at the row limit (header ``X-Result-Truncated``).
+             SERVICE (federated queries) is refused unless its endpoint is allowed.
 ``/``        the explorer page; ``/api/*`` the JSON it reads.
 
 Queries, and the explorer's API calls, run in query processes (:mod:`kg.workers`): at
 most ``workers`` at a time, and one that runs past the time limit is answered with 503
-and its process killed.
+and its process killed. Other web pages may not call the server (no CORS) unless one
+origin is named.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
@@ -43,6 +47,54 @@ RESULT_TYPES = {
 }
 GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 READ_ONLY = "This endpoint is read-only: SPARQL Update is not accepted."
+
+
+# ---- SERVICE ----------------------------------------------------------------------------------
+
+_TOKENS = re.compile(
+    r"""(?P<skip>'{3}(?:(?:'|'')?(?:[^'\\]|\\.))*'{3} | "{3}(?:(?:"|"")?(?:[^"\\]|\\.))*"{3}   # long strings
+        | '(?:[^'\\\n\r]|\\.)*' | "(?:[^"\\\n\r]|\\.)*"                                  # strings
+        | \#[^\n\r]*)                                                                        # comments
+    | (?P<variable>[?$]\w+)
+    | (?P<name>(?:[^\W\d][\w.-]*)?:(?:[\w.:%-]|\\[_~.!$&'()*+,;=/?\#@%-])*)                 # prefixed names
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<code>\w+|\S)""",
+    re.X,
+)
+
+
+def service_refusal(sparql: str, allowed: tuple[str, ...] = ()) -> str | None:
+    """Why ``sparql`` may not run here because of SERVICE (which would have the server
+    fetch from another address), or None. The keyword counts wherever the parser would
+    read it, even glued to a number (``1SERVICE``); in strings, IRIs, comments and
+    names it is text. An ``allowed`` endpoint may be named as a full IRI.
+
+    >>> service_refusal('SELECT ?service WHERE { ?s <http://x/SERVICE> "SERVICE" }') is None
+    True
+    >>> service_refusal("SELECT * WHERE { ?s ?p 1SERVICE <http://10.0.0.1/> {} }")[:48]
+    'SERVICE (a federated query) is turned off on thi'
+    >>> service_refusal("SELECT * WHERE { SERVICE <http://a/sparql> {} }", ("http://a/sparql",)) is None
+    True
+    """
+    if "service" not in sparql.casefold():
+        return None
+    unescaped = re.sub(r"\\u([0-9A-Fa-f]{4})|\\U(000[0-9A-Fa-f]{5}|0010[0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+    for text in {sparql, unescaped}:  # SPARQL reads \u escapes before anything else
+        tokens = [(m.lastgroup, m.group()) for m in _TOKENS.finditer(text) if m.lastgroup != "skip"]
+        for i, (kind, token) in enumerate(tokens):
+            # the parser reads the keyword even glued to a number or word (1SERVICE), or before a colon
+            word = {"code": token, "name": token.split(":", 1)[0]}.get(kind, "").casefold()
+            if "service" not in word:
+                continue
+            if not allowed:
+                return "SERVICE (a federated query) is turned off on this server: it would have the server fetch from other addresses. Start it with --allow-service URL to allow an endpoint."
+            rest = tokens[i + 1 : i + 3] if kind == "code" and word.endswith("service") else []
+            if rest and rest[0][0] == "code" and rest[0][1].casefold() == "silent":
+                rest = rest[1:]
+            endpoint = rest[0][1] if rest else token
+            if not rest or rest[0][0] != "iri" or endpoint[1:-1] not in allowed:
+                return f"SERVICE {endpoint} is not an allowed endpoint: name one of " + ", ".join(f"<{url}>" for url in allowed) + " in full."
+    return None
 
 
 # ---- queries, in a query process ----------------------------------------------------------------
@@ -88,13 +140,15 @@ def evaluate(store: ox.Store, sparql: str, max_rows: int) -> tuple[str, object]:
     return "select", (columns, rows, False)
 
 
-def sparql_reply(graph: Explorer, sparql: str, accept: str, requested: str | None, max_rows: int) -> Reply:
+def sparql_reply(graph: Explorer, sparql: str, accept: str, requested: str | None, max_rows: int, federated: bool) -> Reply:
     """A query's answer in the form the client asked for."""
     try:
         kind, payload = evaluate(graph.store, sparql, max_rows)
     except SyntaxError as exc:
         return text_reply(400, _syntax_message(str(exc)))
-    except (OSError, RuntimeError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
+        if federated:  # the same words whatever went wrong: they must not tell which ports are open
+            return text_reply(502, "The query failed: a SERVICE endpoint gave no usable answer.")
         return text_reply(500, f"query failed: {exc}")
     content_type, fmt = negotiate(accept, kind, requested)
     headers = {}
@@ -197,8 +251,27 @@ def negotiate(accept: str, kind: str, requested: str | None = None) -> tuple[str
 # ---- HTTP ---------------------------------------------------------------------------------
 
 
-def make_handler(pool: Pool, max_rows: int):
+def page_policy(html: bytes) -> str:
+    """The explorer page's Content-Security-Policy: its own inline scripts and styles (by
+    their hashes), requests to this server, nothing else.
+
+    >>> page_policy(b"<style>p{}</style><script>go()</script>").split("; ")[1]
+    "script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+
+    def hashes(tag: bytes) -> str:
+        bodies = re.findall(rb"<%s>(.*?)</%s>" % (tag, tag), html, re.S)
+        return " ".join("'sha256-%s'" % base64.b64encode(hashlib.sha256(body).digest()).decode() for body in bodies)
+
+    return (
+        f"default-src 'none'; script-src {hashes(b'script')}; style-src {hashes(b'style')}; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+
+
+def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tuple[str, ...]):
     html = page()
+    policy = page_policy(html)
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-serve"
@@ -208,12 +281,13 @@ def make_handler(pool: Pool, max_rows: int):
 
         def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.send_header("X-Content-Type-Options", "nosniff")
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
+            headers = {
+                "Content-Type": content_type, "Content-Length": str(len(body)), "X-Content-Type-Options": "nosniff",
+                "X-Frame-Options": "DENY", "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+                **({"Access-Control-Allow-Origin": cors} if cors else {}), **(headers or {}),
+            }  # fmt: skip
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
@@ -247,11 +321,17 @@ def make_handler(pool: Pool, max_rows: int):
         def do_POST(self) -> None:  # noqa: N802
             self._answer(self._post)
 
+        def do_OPTIONS(self) -> None:  # noqa: N802 - a browser asking whether another page may POST
+            headers = {"Allow": "GET, HEAD, POST, OPTIONS"}
+            if cors:
+                headers.update({"Access-Control-Allow-Methods": "GET, POST, OPTIONS", "Access-Control-Allow-Headers": "Accept, Content-Type", "Access-Control-Max-Age": "600"})
+            self._send(204, b"", "text/plain; charset=utf-8", headers)
+
         def _get(self) -> None:
             url = urlparse(self.path)
             params = {k: v[-1] for k, v in parse_qs(url.query).items()}
             if url.path in ("/", "/index.html"):
-                return self._send(200, html, "text/html; charset=utf-8")
+                return self._send(200, html, "text/html; charset=utf-8", {"Content-Security-Policy": policy})
             if url.path == "/favicon.ico":
                 return self._send(204, b"", "image/x-icon")
             if url.path == "/sparql":
@@ -285,7 +365,11 @@ def make_handler(pool: Pool, max_rows: int):
         def _query(self, sparql: str, requested: str | None) -> None:
             if _UPDATE.match(sparql):
                 return self._error(403, READ_ONLY)
-            self._work(sparql_reply, sparql, self.headers.get("Accept", ""), requested, max_rows)
+            refusal = service_refusal(sparql, allow_service)
+            if refusal:
+                return self._error(400, refusal)
+            federated = bool(allow_service) and "service" in sparql.casefold()
+            self._work(sparql_reply, sparql, self.headers.get("Accept", ""), requested, max_rows, federated)
 
     return Handler
 
@@ -304,7 +388,7 @@ class Server(ThreadingHTTPServer):
 
 def make_server(
     out_dir: Path | str = "output", host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0, max_rows: int = 10_000,
-    workers: int = 6,
+    workers: int = 6, cors: str | None = None, allow_service: tuple[str, ...] = (),
 ) -> Server:  # fmt: skip
     """An HTTP server over the graph in ``out_dir``, its query processes started (call
     ``serve_forever``, or :func:`serve_until_stopped`)."""
@@ -313,7 +397,7 @@ def make_server(
     pool = Pool(out_dir, open_graph, processes=workers, timeout=timeout)
     try:
         pool.start()
-        server = Server((host, port), make_handler(pool, max_rows))
+        server = Server((host, port), make_handler(pool, max_rows, cors, tuple(allow_service)))
     except BaseException:
         pool.close()
         raise

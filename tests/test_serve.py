@@ -1,12 +1,17 @@
 """kg serve: the SPARQL 1.1 Protocol over the seed graph, with a standard client, and
-the server holding up against runaway queries and rebuilds of its graph folder."""
+the server holding up against runaway queries, hostile pages and rebuilds of its graph
+folder."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
+import socket
 import threading
 import time
 import urllib.error
@@ -221,6 +226,98 @@ def test_ctrl_c_and_sigterm_stop_the_server_and_its_queries_within_two_seconds(s
             time.sleep(0.05)
         assert not still_running(tree), "processes of the server still run"
         assert time.monotonic() - stopped < 2.1
+
+
+# ---- SERVICE, CORS and the pages' headers ------------------------------------------------------
+
+
+class Listener:
+    """A loopback port that records whoever connects (and answers nothing)."""
+
+    def __init__(self):
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+
+@pytest.fixture
+def listener():
+    listening = Listener()
+    yield listening
+    listening.socket.close()
+
+
+@pytest.mark.parametrize("pattern", [
+    "SERVICE <{url}> {{ ?s ?p ?o }}",
+    "service silent <{url}> {{ ?s ?p ?o }}",
+    "BIND(<{url}> AS ?u) SERVICE ?u {{ ?s ?p ?o }}",
+    "?s ?p ?o.SERVICE <{url}> {{ ?s ?p ?o }}",
+])  # fmt: skip
+def test_service_is_refused_by_default_and_the_endpoint_never_contacted(server, listener, pattern):
+    status, body = ask(server, "SELECT * WHERE { " + pattern.format(url=listener.url) + " }")
+    assert status == 400 and b"SERVICE" in body and b"--allow-service" in body
+    closed = "http://127.0.0.1:%d/sparql" % free_port()
+    assert ask(server, "SELECT * WHERE { " + pattern.format(url=closed) + " }") == (status, body.replace(listener.url.encode(), closed.encode()))
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+def test_service_text_inside_strings_iris_and_names_is_not_refused(server):
+    status, _ = ask(server, 'SELECT ?service WHERE { BIND("SERVICE <http://x> {}" AS ?service) ?s <http://x/SERVICE> ?o } # SERVICE')
+    assert status == 200
+
+
+@pytest.fixture(scope="module")
+def open_server(seed_build):
+    """A server that allows one origin and one federated endpoint: itself."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = kg_command() + ["serve", str(seed_build.out_dir), "--port", str(port), "--cors", "https://app.example", "--allow-service", base + "/sparql"]
+    with running(command, base + "/sparql?query=ASK%7B%7D"):
+        yield base
+
+
+def test_service_runs_only_on_an_allowed_endpoint_and_its_failures_say_nothing_of_the_port(open_server, listener):
+    status, body = ask(open_server, f"SELECT ?l WHERE {{ SERVICE <{open_server}/sparql> {{ ?h a kg:Hospital ; rdfs:label ?l }} }}")
+    assert status == 200 and "濮阳市第三人民医院" in body.decode("utf-8")
+    status, body = ask(open_server, f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}")
+    assert status == 400 and b"not an allowed endpoint" in body and listener.connections == 0
+
+
+def test_cors_is_off_by_default_and_allows_only_the_named_origin(server, open_server):
+    query = "/sparql?query=ASK%7B%7D"
+    _, headers, _ = get(server + query, Origin="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in headers
+    _, headers, _ = get(open_server + query, Origin="https://app.example")
+    assert headers["Access-Control-Allow-Origin"] == "https://app.example"
+    request = urllib.request.Request(open_server + "/sparql", method="OPTIONS", headers={
+        "Origin": "https://app.example", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})  # fmt: skip
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 204 and "POST" in response.headers["Access-Control-Allow-Methods"]
+        assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+
+
+def test_the_explorer_page_forbids_framing_and_any_script_but_its_own(server):
+    status, headers, page = get(server + "/")
+    assert status == 200
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    policy = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";") if part.strip())
+    assert policy["default-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
+    scripts = re.findall(rb"<script>(.*?)</script>", page, re.S)
+    assert len(scripts) == 2
+    for script in scripts:
+        assert "'sha256-%s'" % base64.b64encode(hashlib.sha256(script).digest()).decode() in policy["script-src"].split()
+    assert "unsafe-inline" not in policy["script-src"] and "unsafe-eval" not in policy["script-src"]
 
 
 # ---- the explorer's API ----------------------------------------------------------------------------
