@@ -1,6 +1,6 @@
 """kg serve: the SPARQL 1.1 Protocol over the seed graph, with a standard client, and
-the server holding up against runaway queries, hostile pages and rebuilds of its graph
-folder."""
+the server holding up against runaway queries, hostile pages, odd parameters and
+rebuilds of its graph folder."""
 
 from __future__ import annotations
 
@@ -321,6 +321,30 @@ def test_the_explorer_page_forbids_framing_and_any_script_but_its_own(server):
 
 
 # ---- the explorer's API ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path, status, sentence", [
+    ("/api/entity?iri=a", 400, b"absolute IRI"),
+    ("/api/entity?iri=https%3A%2F%2Fexample.org%2Fkg%2Fid%2F%09x", 400, b"absolute IRI"),
+    ("/api/article?iri=https%3A%2F%2Fexample.org%2Fkg%2Fid%2F%0Dx", 400, b"absolute IRI"),
+    ("/api/entity?iri=http%3A%2F%2Fx%25zz", 400, b"absolute IRI"),
+    ("/api/entity", 400, b"iri="),
+    ("/api/article", 400, b"iri="),
+    ("/api/search", 400, b"q="),
+    ("/api/search?q=%E6%B4%9B&limit=many", 400, b"limit"),
+    ("/api/entity?iri=urn%3Anothing", 404, b"no entity urn:nothing"),
+])  # fmt: skip
+def test_explorer_api_answers_bad_parameters_with_a_sentence(server, path, status, sentence):
+    got, headers, body = get(server + path)
+    assert got == status and sentence in body and headers["Content-Type"].startswith("text/plain")
+    assert b"Traceback" not in body and body.endswith(b"\n")
+
+
+@pytest.mark.parametrize("path", ["/api/search?q=SERVICE%20%3Fu", "/api/schema?q=1", "/api/search?q=%E6%B4%9B%E9%98%B3&iri=x"])
+def test_explorer_api_takes_search_text_as_text_and_ignores_other_parameters(server, path):
+    status, headers, body = get(server + path)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    json.loads(body)
 
 
 def test_explorer_api_waits_for_the_same_query_processes_as_sparql(seed_build):
