@@ -176,7 +176,7 @@ def evaluate(gold_dir: Path, split: str, json_path: Path | None) -> None:
 @click.argument("graph", default="output", type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run (then its process is killed).")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run (then its process is killed), and a client may stay silent.")
 @click.option("--max-rows", default=10_000, show_default=True, help="Rows a result may hold.")
 @click.option("--workers", default=6, show_default=True, type=click.IntRange(min=1), help="Query processes: how many queries run at once.")
 @click.option("--cors", metavar="ORIGIN", help="Let pages from this origin call the server, e.g. https://app.example (none by default).")

@@ -9,8 +9,9 @@
 
 Queries, and the explorer's API calls, run in query processes (:mod:`kg.workers`): at
 most ``workers`` at a time, and one that runs past the time limit is answered with 503
-and its process killed. Other web pages may not call the server (no CORS) unless one
-origin is named.
+and its process killed. A request's body is capped, a client that stays silent for the
+time limit is dropped, and other web pages may not call the server (no CORS) unless
+one origin is named.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import logging
 import re
 import signal
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -36,6 +38,8 @@ from kg.workers import Busy, NoGraph, Pool, Timeout, store_identity
 
 log = logging.getLogger("kg")
 
+MAX_BODY = 1 << 20  # bytes a request may send (a query is rarely over a few kilobytes)
+BACKLOG = 128  # connections the system holds for the server before it accepts them
 _UPDATE = re.compile(r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.I)
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
@@ -269,12 +273,14 @@ def page_policy(html: bytes) -> str:
     )
 
 
-def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tuple[str, ...]):
+def make_handler(pool: Pool, timeout: float, max_rows: int, cors: str | None, allow_service: tuple[str, ...]):
     html = page()
     policy = page_policy(html)
+    silent_seconds = timeout
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-serve"
+        timeout = silent_seconds  # a client that sends nothing for this long is dropped
 
         def log_message(self, fmt, *args):  # quiet by default; -v shows requests
             log.info("%s %s", self.address_string(), fmt % args)
@@ -294,6 +300,13 @@ def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tup
 
         def _error(self, status: int, message: str, headers: dict | None = None) -> None:
             self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8", headers)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The base class's own refusals (a bad request line, an unknown method, headers
+            too long) as plain sentences with the same headers as the rest."""
+            log.info("%s %s: %s", self.address_string(), code, message)
+            self.close_connection = True
+            self._error(code, message or self.responses.get(code, ("Error",))[0])
 
         def _answer(self, route: Callable[[], None]) -> None:
             """``route()``, with a sentence instead of a dropped connection when it fails."""
@@ -348,8 +361,10 @@ def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tup
             url = urlparse(self.path)
             if url.path != "/sparql":
                 return self._error(404, f"Nothing to POST to at {url.path}")
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            data = self._body()
+            if data is None:
+                return
+            body = data.decode("utf-8", errors="replace")
             content_type = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             if content_type == "application/sparql-update":
                 return self._error(403, READ_ONLY)
@@ -361,6 +376,34 @@ def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tup
             if "query" not in params:
                 return self._error(400, "POST a form with a query field, or a body of type application/sparql-query.")
             return self._query(params["query"], params.get("format"))
+
+        def _body(self) -> bytes | None:
+            """The request's body, read within the time limit; None when it was refused
+            (and the client told why)."""
+            self.close_connection = True  # whatever is left unread of a refused body
+            if "Transfer-Encoding" in self.headers:
+                return self._error(411, "Send the body with a Content-Length (chunked bodies are not accepted).")
+            length = self.headers.get("Content-Length", "0").strip()
+            if not (length.isascii() and length.isdigit()):
+                return self._error(400, "Content-Length must be a number of bytes.")
+            if len(length) > 15 or int(length) > MAX_BODY:
+                return self._error(413, f"The request body is over the limit of {MAX_BODY:,} bytes (Content-Length: {length[:20]}).")
+            size, data, deadline = int(length), b"", time.monotonic() + timeout
+            try:
+                while len(data) < size:
+                    if time.monotonic() >= deadline:
+                        return self._error(408, f"The request body did not arrive within {timeout:g} s.")
+                    self.connection.settimeout(deadline - time.monotonic())
+                    try:
+                        chunk = self.rfile.read1(size - len(data))
+                    except TimeoutError:
+                        continue
+                    if not chunk:
+                        return None  # the client hung up
+                    data += chunk
+            finally:
+                self.connection.settimeout(timeout)
+            return data
 
         def _query(self, sparql: str, requested: str | None) -> None:
             if _UPDATE.match(sparql):
@@ -375,10 +418,11 @@ def make_handler(pool: Pool, max_rows: int, cors: str | None, allow_service: tup
 
 
 class Server(ThreadingHTTPServer):
-    """The HTTP server: a thread per connection, and the query processes it closes when
-    it closes."""
+    """The HTTP server: a thread per connection, a deeper listen queue, and the query
+    processes it closes when it closes."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
     pool: Pool
 
     def server_close(self) -> None:
@@ -397,7 +441,7 @@ def make_server(
     pool = Pool(out_dir, open_graph, processes=workers, timeout=timeout)
     try:
         pool.start()
-        server = Server((host, port), make_handler(pool, max_rows, cors, tuple(allow_service)))
+        server = Server((host, port), make_handler(pool, timeout, max_rows, cors, tuple(allow_service)))
     except BaseException:
         pool.close()
         raise

@@ -1,6 +1,6 @@
 """kg serve: the SPARQL 1.1 Protocol over the seed graph, with a standard client, and
-the server holding up against runaway queries, hostile pages, odd parameters and
-rebuilds of its graph folder."""
+the server holding up against runaway queries, hostile pages, odd parameters, stalled
+clients and rebuilds of its graph folder."""
 
 from __future__ import annotations
 
@@ -357,6 +357,64 @@ def test_explorer_api_waits_for_the_same_query_processes_as_sparql(seed_build):
         assert time.monotonic() - asked > 1.4, "the API call ran beside the query holding the only process"
         assert wait_for(runaway, 1, 5)[0][0] == 503
         assert (status == 200 and "洛阳市" in body.decode("utf-8")) or (status == 503 and b"busy" in body)
+
+
+# ---- connections: bursts, stalls, big bodies -------------------------------------------------------
+
+
+def test_a_burst_of_connections_is_accepted_at_once(server):
+    port = int(server.rsplit(":", 1)[1])
+    count = 100
+    ready = threading.Barrier(count)
+    seconds, sockets = [], []
+
+    def connect():
+        ready.wait()
+        began = time.monotonic()
+        sockets.append(socket.create_connection(("127.0.0.1", port), timeout=10))
+        seconds.append(time.monotonic() - began)
+
+    threads = [threading.Thread(target=connect) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for connection in sockets:
+        connection.close()
+    assert len(seconds) == count and max(seconds) < 0.5, f"the slowest connection took {max(seconds):.2f} s"
+
+
+def test_stalled_clients_are_dropped_after_the_timeout_and_others_still_answered(server):
+    port = int(server.rsplit(":", 1)[1])
+    stalled = []
+    for n in range(20):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+        if n % 2:  # claims a body it never sends
+            connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 1000\r\n\r\nASK")
+        else:  # never ends its headers
+            connection.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        stalled.append(connection)
+    began = time.monotonic()
+    assert ask(server, "ASK {}")[0] == 200
+    for connection in stalled:
+        try:
+            while connection.recv(4096):
+                pass
+        except socket.timeout:
+            pytest.fail("a stalled connection was still open after 10 s")
+        finally:
+            connection.close()
+    assert time.monotonic() - began < 3 + 1.5  # the server's --timeout is 3 s
+
+
+def test_a_body_over_the_limit_gets_413_at_once(server):
+    port = int(server.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\nContent-Length: 1073741824\r\n\r\n")
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.0 413") and b"over the limit" in answer
 
 
 # ---- rebuilds -----------------------------------------------------------------------------------------------
