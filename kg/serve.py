@@ -283,7 +283,8 @@ def make_handler(pool: Pool, timeout: float, max_rows: int, cors: str | None, al
         timeout = silent_seconds  # a client that sends nothing for this long is dropped
 
         def log_message(self, fmt, *args):  # quiet by default; -v shows requests
-            log.info("%s %s", self.address_string(), fmt % args)
+            if log.isEnabledFor(logging.INFO):
+                log.info("%s %s", self.address_string(), fmt % args)
 
         def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
             self.send_response(status)
