@@ -12,11 +12,14 @@ import re
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
@@ -440,3 +443,17 @@ def test_after_a_rebuild_the_server_answers_from_the_new_graph_and_never_from_a_
         assert status == 503 and b"kg build" in body
         build([pages], out, rules_only=True, progress=False)
         assert ask(base, luoyang) == (200, b'{"head": {}, "boolean": true}')
+
+
+# ---- the load check -------------------------------------------------------------------------------------------------
+
+
+def test_the_load_check_reports_every_setting_with_and_without_runaway_queries(seed_build, tmp_path):
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "serve_load.py"
+    figures = tmp_path / "load.json"
+    command = [sys.executable, str(script), "--graph", str(seed_build.out_dir), "--clients", "2,4", "--requests", "40", "--runaways", "1", "--timeout", "1", "--json", str(figures)]
+    subprocess.run(command, check=True, timeout=120, capture_output=True)
+    settings = json.loads(figures.read_text())["settings"]
+    assert [(s["clients"], s["runaways"]) for s in settings] == [(2, 0), (2, 1), (4, 0), (4, 1)]
+    assert all(s["requests"] == 40 and s["failed"] == 0 and 0 < s["p50_ms"] <= s["p99_ms"] <= s["max_ms"] for s in settings)
+    assert settings[1]["runaway_answers"] == [503]
