@@ -5,9 +5,11 @@ A call waits for an idle process until its deadline, sends it the work and waits
 answer until the same deadline. Past it, the process is killed, so the query stops using
 CPU at once, and a fresh one takes its place. A query still running after a second gets
 the lowest CPU priority, so that the quick queries of other clients go first (its
-process, which cannot get its priority back, is replaced once it answers). When a build has put a new store in the
-graph folder (a new folder under the same name), the next call starts a new set of
-processes on it and the old ones end as they finish: no call starts on a deleted store.
+process, which cannot get its priority back, is replaced once it answers).
+
+When a build has put a new store in the graph folder (a new folder under the same name),
+the next call starts a new set of processes on it and the old ones end as they finish:
+no call starts on a deleted store.
 
 >>> import tempfile
 >>> from kg import store
