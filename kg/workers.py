@@ -147,6 +147,8 @@ class Pool:
         self.closed = True
         with self.lock:
             workers = list(self.live)
+        for worker in workers:  # all killed first, then waited for: a second at most in all
+            worker.process.kill()
         for worker in workers:
             self._stop(worker)
         self._held.close()
