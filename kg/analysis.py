@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+import pyoxigraph as ox
 
 from kg.query import term_text
 from kg.store import open_store, select
@@ -29,10 +30,12 @@ ENTITY_CLASSES = (
 
 
 def load_graph(out_dir: Path | str = "output", store=None) -> nx.MultiDiGraph:
-    """Entities as nodes (``label``, ``cls``), relations as edges (``property``,
-    ``evidence`` of one statement, ``count`` of statements)."""
+    """Entities as nodes (``label``, ``cls``), relations between two entities as edges
+    (``property``, ``evidence`` of one statement, ``count`` of statements). Relations
+    whose object is a value, not an entity (``kg:targets "贫困人口"``), are no edges:
+    ``graph.graph["to_values"]`` counts them by property."""
     store = store or open_store(out_dir)
-    graph = nx.MultiDiGraph()
+    graph = nx.MultiDiGraph(to_values=Counter())
     classes = ", ".join(f"kg:{c}" for c in ENTITY_CLASSES)
     for row in select(store, f"""
             SELECT ?e (SAMPLE(?c) AS ?cls) (SAMPLE(?l) AS ?label) WHERE {{
@@ -45,7 +48,9 @@ def load_graph(out_dir: Path | str = "output", store=None) -> nx.MultiDiGraph:
                 OPTIONAL { ?st kg:evidence ?ev }
             } GROUP BY ?s ?p ?o"""):
         s, o = row["s"].value, row["o"].value
-        if s in graph and o in graph:
+        if s in graph and isinstance(row["o"], ox.Literal):
+            graph.graph["to_values"][row["p"].value.rsplit("#", 1)[-1]] += 1
+        elif s in graph and o in graph:
             graph.add_edge(s, o, property=row["p"].value.rsplit("#", 1)[-1], evidence=term_text(row.get("evidence")), count=int(row["count"].value))
     return graph
 
@@ -62,11 +67,14 @@ def statistics(graph: nx.MultiDiGraph, top: int = 10) -> dict:
     largest = components[0] if components else set()
     communities = nx.community.greedy_modularity_communities(simple.subgraph(largest)) if len(largest) > 2 else []
     shared = shared_programs(graph)
+    to_values = graph.graph.get("to_values", Counter())
     return {
         "nodes": graph.number_of_nodes(),
+        "relations": graph.number_of_edges() + sum(to_values.values()),
         "edges": graph.number_of_edges(),
+        "to_values": to_values.most_common(),
         "classes": Counter(d["cls"] for _, d in graph.nodes(data=True)).most_common(),
-        "properties": Counter(d["property"] for _, _, d in graph.edges(data=True)).most_common(),
+        "properties": (Counter(d["property"] for _, _, d in graph.edges(data=True)) + to_values).most_common(),
         "degree_leaders": [(label(n), graph.nodes[n]["cls"], d) for n, d in degree],
         "betweenness_leaders": [(label(n), graph.nodes[n]["cls"], round(b, 4)) for n, b in between],
         "components": len(components),
@@ -98,8 +106,11 @@ def shared_programs(graph: nx.MultiDiGraph) -> list[tuple[str, list[str]]]:
 
 def format_statistics(stats: dict) -> str:
     """``kg stats`` output."""
+    to_values = ", ".join(f"{p} {n}" for p, n in stats["to_values"])
     lines = [
-        f"{stats['nodes']} entities, {stats['edges']} relations, {stats['components']} connected components; "
+        f"{stats['nodes']} entities, {stats['relations']} relations (as kg build counts them): {stats['edges']} between two entities, "
+        f"{stats['relations'] - stats['edges']} to a value, not an entity" + (f" ({to_values})." if to_values else "."),
+        f"The network of the entities and the {stats['edges']} relations between them: {stats['components']} connected components; "
         f"the largest has {stats['largest_component']['nodes']} entities ({stats['largest_component']['share']:.0%}).",
         "",
         "Entities by class: " + ", ".join(f"{c} {n}" for c, n in stats["classes"]),

@@ -15,6 +15,9 @@ photo captions sit in between. The splitter works in four steps:
    neighbour when it names none;
 4. fold untitled fragments into the titled article about the same place.
 
+A web page, PDF or Word file is one document: :func:`page_articles` makes it one
+article, with the title, date, source, publisher and author :mod:`kg.readers` found.
+
 >>> page = "开封市中医院获市长质量奖。\\n（本报记者刘旸整理）\\n\\n开封：推动中医药高质量发展\\n\\n洛阳市投资2亿元。\\n（本报记者史尧整理）\\n洛阳：基层能力显著提升"
 >>> [(a.title, a.region.name) for a in split_page(page, "p1")]
 [('开封：推动中医药高质量发展', '开封市'), ('洛阳：基层能力显著提升', '洛阳市')]
@@ -27,8 +30,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kg import gazetteer
-from kg.cleanup import CLOSING_BYLINE, Paragraph, is_bare_credit, paragraphs, tidy
+from kg.cleanup import CLOSING_BYLINE, Paragraph, is_bare_credit, normalize_chars, paragraphs, tidy
 from kg.gazetteer import Gazetteer, Region
+from kg.readers import Document
 
 _OPENING = re.compile(r"^本报讯")
 # A credit or metadata line under a title: 本报记者 冯金灿 通讯员 李飞虎 文/图; 作者：… 来源：…
@@ -43,7 +47,8 @@ _SUBJECT_AFTER = re.compile(r"^(?:市|县|区|省)?(?:委|政府|卫生|卫健|�
 
 @dataclass
 class Article:
-    """One article of a page: its title, byline, paragraphs (tidied) and region."""
+    """One article of a page: its title, byline, paragraphs (tidied) and region, and
+    the metadata its file gave (``date`` as ``YYYY-MM-DD``)."""
 
     page_id: str
     index: int
@@ -52,6 +57,10 @@ class Article:
     paragraphs: list[str] = field(default_factory=list)
     region: Region | None = None
     kind: str = "article"  # or "caption"
+    date: str = ""
+    source: str = ""
+    publisher: str = ""
+    author: str = ""
 
     @property
     def id(self) -> str:
@@ -86,6 +95,34 @@ class _Title:
     @property
     def text(self) -> str:
         return " ".join(p.text for p in self.paras if not _CREDIT.search(p.text))
+
+
+def page_articles(text: str, page_id: str, document: Document | None = None) -> list[Article]:
+    """A page's articles: a document's one (see :func:`document_article`), or the
+    articles :func:`split_page` finds on a page of text."""
+    if document is None:
+        return split_page(text, page_id)
+    article = document_article(document, page_id)
+    return [article] if article.paragraphs else []
+
+
+def document_article(document: Document, page_id: str) -> Article:
+    """A web page, PDF or Word file as one article: lines rebuilt into paragraphs, the
+    title its metadata gives or else its first line when that is a heading.
+
+    >>> text = "关于推进医养中心建设的通知\\n焦作市⼈⺠医院建成医养中心45家，覆盖全部\\n县区。今年全市将新建医养中心12家，投入\\n资金3000万元。"
+    >>> a = document_article(Document(text, date="2023-05-12"), "notice")
+    >>> a.title, a.paragraphs, a.date, a.region.name
+    ('关于推进医养中心建设的通知', ['焦作市人民医院建成医养中心45家，覆盖全部县区。今年全市将新建医养中心12家，投入资金3000万元。'], '2023-05-12', '焦作市')
+    """
+    gaz = gazetteer.load()
+    paras = paragraphs(document.text)
+    title = tidy(normalize_chars(document.title))
+    if not title and paras and paras[0].kind == "heading":
+        title = tidy(paras.pop(0).text)
+    body = [text for text in (tidy(p.text) for p in paras) if text and text != title]
+    region = _focus("\n".join([title, title, *body]), gaz)
+    return Article(page_id, 0, title, "", body, region, date=document.date, source=tidy(document.source), publisher=tidy(document.publisher), author=tidy(document.author))
 
 
 def split_page(text: str, page_id: str) -> list[Article]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 from kg import __version__
-from kg.articles import split_page
+from kg.articles import page_articles
 from kg.graph import ArticleRecord, GraphBuilder
 from kg.ingest import InputError, read_page
 from kg.store import Background
@@ -112,7 +112,7 @@ def process(job: Job) -> Result:
         result.characters += len(page.text)
         started = time.perf_counter()
         try:
-            articles = split_page(page.text, entry.page_id)
+            articles = page_articles(page.text, entry.page_id, page.document)
         except Exception as exc:  # a page the splitter cannot read must not stop the run
             result.skipped.append((entry.path, f"could not split it into articles ({exc})"))
             pages.append((entry, None, 0))
@@ -160,8 +160,9 @@ def page_key(fingerprint: str, entry: PageEntry, data: bytes) -> str:
 
 
 def article_key(fingerprint: str, article, source: str) -> str:
-    """An article's cache key: the pipeline's fingerprint, its id, source and text."""
-    return hashlib.sha1("\0".join([fingerprint, article.id, source, article.title, article.text]).encode()).hexdigest()
+    """An article's cache key: the pipeline's fingerprint, its id, source, text and metadata."""
+    metadata = [article.date, article.source, article.publisher, article.author]
+    return hashlib.sha1("\0".join([fingerprint, article.id, source, article.title, article.text, *metadata]).encode()).hexdigest()
 
 
 _NAME_LENGTH = 16  # a pipeline's cache folder is named by the start of its fingerprint

@@ -30,17 +30,18 @@ from typing import Callable, Generator, Iterable, Iterator
 from kg import view
 from kg.batch import Cache, Job, PageEntry, Result, fingerprint, page_key, process
 from kg.graph import ArticleRecord, Counts, GraphBuilder
-from kg.ingest import InputError, find_files
+from kg.ingest import SUFFIXES, InputError, find_files
 from kg.nlp import load_config
 from kg.store import STORE_DIR, TRIG, TURTLE, Span, atomic_write
 from kg.store import write as write_store
 
 log = logging.getLogger("kg")
 MANIFEST = "manifest.json"  # the pages in the built graph, for the next build to compare
+SKIPPED_NAMED = 4  # skipped files the summary's first line names; more are listed below it
 
 
 class BuildError(RuntimeError):
-    """A build that cannot go on: a worker process died, Dask is missing."""
+    """A build that cannot go on: no readable input, a worker process died, Dask is missing."""
 
 
 @dataclass
@@ -86,6 +87,9 @@ def build(
     settings = config["kg"]
     roots = [Path(p) for p in paths]
     files = find_files(roots)
+    if not files:
+        raise BuildError(f"no files to read in {', '.join(map(str, roots))}: kg reads {', '.join(SUFFIXES)} files")
+    created = not out_dir.exists()
     report = BuildReport(out_dir=out_dir, counts=Counts(), files=len(files), workers=workers)
     config_text = config.to_str()
     print_ = fingerprint(config_text, rules_only)
@@ -127,6 +131,8 @@ def build(
                 noted(record)
                 if span is None:
                     yield record, len(built_pages) - 1
+        if not built_pages:
+            raise NoInput(f"nothing to build: no file could be read ({skipped_list(report.skipped)})")
         yield noted(builder.record(builder.gazetteer_quads(sorted(regions)))), None
         drawn.append(drawing.submit(draw))  # 7: every record is noted, so the view is drawn while the store compacts
 
@@ -143,7 +149,12 @@ def build(
     # and the exports move into place only once the view is drawn.
     with closing(results), ThreadPoolExecutor(1) as drawing:
         stream = _timed(records(drawing), producing)
-        report.quads, spans = write_store(stream, out_dir, builder.prefixes, removed=removed, before_moving=lambda: drawn[0].result())
+        try:
+            report.quads, spans = write_store(stream, out_dir, builder.prefixes, removed=removed, before_moving=lambda: drawn[0].result())
+        except NoInput:
+            if created and not any(out_dir.iterdir()):
+                out_dir.rmdir()  # made for this build, which wrote nothing
+            raise
         report.timings["store"] = time.perf_counter() - store_started - producing[0]
         view.write(drawn[0].result(), out_dir / "graph.html")
     for index, span in spans.items():
@@ -391,14 +402,31 @@ def _timed(items: Iterable, seconds: list[float]) -> Iterator:
         yield item
 
 
+class NoInput(BuildError):
+    """Not one of the files given could be read."""
+
+
+def skipped_list(skipped: list[InputError], limit: int = SKIPPED_NAMED) -> str:
+    """The files skipped and why, by name, the first ``limit`` of them.
+
+    >>> skipped_list([InputError(Path("in/a.xlsx"), "not a supported format"), InputError(Path("b.pdf"), "no text layer: OCR it first")])
+    'a.xlsx: not a supported format; b.pdf: no text layer: OCR it first'
+    """
+    listed = "; ".join(f"{e.path.name}: {e.reason}" for e in skipped[:limit])
+    return listed + (f"; and {len(skipped) - limit} more, listed below" if len(skipped) > limit else "")
+
+
 def summary(report: BuildReport) -> str:
     """A one-screen summary of a build."""
     c = report.counts
     stages = ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items())
     reused = f", {report.reused} article(s) reused from the cache" if report.reused else ""
     reused += " (the last build's store patched)" if report.patched else ""
+    files = f"{report.files} file{'s' * (report.files != 1)}" + (
+        f": {report.files - len(report.skipped)} built, {len(report.skipped)} skipped ({skipped_list(report.skipped)});" if report.skipped else ","
+    )
     lines = [
-        f"Built {report.out_dir}/ in {report.seconds:.1f} s: {report.files} file(s), {c.articles} articles{reused}, "
+        f"Built {report.out_dir}/ in {report.seconds:.1f} s: {files} {c.articles} articles{reused}, "
         f"{report.characters:,} characters ({report.characters / max(report.seconds, 1e-9):,.0f} chars/s).",
         f"Seconds by stage{' (summed over workers)' if report.workers > 1 else ''}: {stages}.",
         "",
@@ -406,8 +434,8 @@ def summary(report: BuildReport) -> str:
         f"Relations: {c.distinct_relations} distinct, in {c.statements} statements with their evidence   " + ", ".join(f"{k} {v}" for k, v in c.relations.most_common()),
         f"Fundings: {c.fundings}   Mentions: {c.mentions}   Triples: {report.quads:,}",
     ]
-    if report.skipped:
-        lines += ["", f"Skipped {len(report.skipped)} file(s):"] + [f"  {e}" for e in report.skipped]
+    if len(report.skipped) > SKIPPED_NAMED:
+        lines += ["", f"Skipped {len(report.skipped)} files:"] + [f"  {e}" for e in report.skipped]
     lines += ["", "Outputs:"] + [f"  {name:<7} {path}" for name, path in report.outputs.items()]
-    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -o {report.out_dir}']
+    lines += ["", f'Query it:  kg query "SELECT ?s ?l WHERE {{ ?s a kg:Program ; rdfs:label ?l }} LIMIT 10" -g {report.out_dir}']
     return "\n".join(lines)

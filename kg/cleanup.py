@@ -16,11 +16,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kg.lexicon import radicals
+
 #: Characters that end a sentence, optionally followed by closing quotes or brackets.
 SENTENCE_END = "。！？!?；;…"
 CLOSERS = "”’」』）)》】"
 _ENDS_SENTENCE = re.compile(f"[{SENTENCE_END}][{CLOSERS}]*$")
 _ENDS_CLAUSE = re.compile(r"[，、,：:（(“‘《【]$")
+# "各区县卫生局、各有关单位：" — on a page written one paragraph per line, a line ending in a
+# colon addresses or introduces what follows and stays a paragraph of its own.
+_ENDS_LEAD_IN = re.compile(r"[：:]$")
 
 # A photo credit ends a caption: "本报记者 焦海洋 摄", "刘向前 摄", "王正勋 侯林峰 郭雪莹/摄".
 _PHOTO_CREDIT = re.compile(r"(?:^|\s|。)(?:本报记者\s*)?(?:[\u4e00-\u9fff]\s?[\u4e00-\u9fff]{1,2}\s*)+/?\s*摄\s*$")
@@ -64,13 +69,13 @@ def width(line: str) -> int:
 def normalize_chars(text: str) -> str:
     """Normalise widths where it matters: full-width letters, digits and spaces become
     ASCII; ASCII punctuation between Chinese characters becomes full-width; invisible
-    characters go.
+    characters go; radicals that PDF text layers put for ideographs become the ideographs.
 
-    >>> normalize_chars("２０２０年，ＣＴ检查(市、区),大病不出县")
-    '2020年，CT检查（市、区），大病不出县'
+    >>> normalize_chars("２０２０年，ＣＴ检查(市、区),大病不出县，⼈⺠医院")
+    '2020年，CT检查（市、区），大病不出县，人民医院'
     """
     out = []
-    for ch in text:
+    for ch in text.translate(radicals.table()):
         code = ord(ch)
         if 0xFF01 <= code <= 0xFF5E and (ch.isalnum() or ch in "．％＋－／＝＠＃＆＊"):
             ch = chr(code - 0xFEE0)
@@ -166,7 +171,8 @@ def paragraphs(text: str, indent: int = 6) -> list[Paragraph]:
     lines = [line for line in lines if line and not _is_furniture(line)]
     widths = [0 if line.startswith("#") else width(line) for line in lines]
     punctuated = sum(1 for line in lines if _ENDS_SENTENCE.search(line)) / max(1, len(lines))
-    one_paragraph_per_line = punctuated >= 0.35
+    too_long_for_a_column = sum(1 for w in widths if w > _LONGEST_HEADING) / max(1, len(lines))
+    one_paragraph_per_line = punctuated >= 0.35 or too_long_for_a_column >= 0.1
 
     result: list[Paragraph] = []
     buffer: list[str] = []
@@ -190,7 +196,8 @@ def paragraphs(text: str, indent: int = 6) -> list[Paragraph]:
         if buffer:
             column = _column_width(widths, i - 1)
             full = _LONGEST_HEADING if one_paragraph_per_line else column - max(indent, 0.1 * column)
-            if _TITLE_LINE.match(line) or _OPENS_ITEM.match(line) or _ends_paragraph(buffer[-1], line, full):
+            salutation = one_paragraph_per_line and _ENDS_LEAD_IN.search(buffer[-1])
+            if salutation or _TITLE_LINE.match(line) or _OPENS_ITEM.match(line) or _ends_paragraph(buffer[-1], line, full):
                 flush()
         buffer.append(line)
     flush()
@@ -235,9 +242,19 @@ def _ends_paragraph(line: str, next_line: str, full: float) -> bool:
 _OPEN_BRACKET = re.compile(r"[（(“《][^）)”》]{0,20}$")
 
 
+# Lines of an official document that are neither titles nor headings: its date line
+# ("2009-06-30", "2021年3月5日 来源：…"), its number ("京中医政字〔2005〕26号") and its
+# address line ("各区县卫生局、各有关单位：").
+_DOCUMENT_LINE = re.compile(
+    r"^(?:\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?(?:\s.*)?"
+    r"|.{0,20}〔\d{4}〕\s*\d+\s*号"
+    r"|.+[：:])$"
+)
+
+
 def _classify(text: str) -> Paragraph:
     if _credit(text) or _PICTURE_LABEL.match(text):
         return Paragraph(text, "caption")
-    if not re.search(f"[{SENTENCE_END}]", text) and width(text) <= 60:
+    if not re.search(f"[{SENTENCE_END}]", text) and width(text) <= 60 and not _DOCUMENT_LINE.match(text):
         return Paragraph(text, "heading")
     return Paragraph(text, "body")

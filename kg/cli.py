@@ -1,28 +1,66 @@
 """The ``kg`` command: a thin shell over the package's functions.
 
-    kg build [PATHS...] [-o output]          articles in, graph out (seeds/ by default)
-    kg query "SPARQL" [-o output] [--format table|csv|json]
+    kg build [PATHS...] [-g output]             articles in, graph out (seeds/ by default)
+    kg query "SPARQL" [-g output] [--format table|csv|json]
+    kg push URL [-g output]                     send the graph to a SPARQL server
+    kg serve [-g output] [--port 8000]          SPARQL endpoint and explorer page
+    kg stats [-g output]                        network statistics with networkx
     kg eval GOLD [--json FILE]                  precision, recall, F1 against gold annotations
     kg train [GOLD]                             train the recogniser and relation model
-    kg serve [GRAPH] [--port 8000]              SPARQL endpoint and explorer page
-    kg stats [GRAPH]                            network statistics with networkx
+
+Every command that builds or reads the graph names its folder with ``-g/--graph``
+(default ``output``); the older ``-o/--out`` and, for serve and stats, a folder given
+as the first argument still work.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
+import functools
 import io
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
 
 import click
 
-OUTPUT_OPTION = click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-    help="Folder the graph is built into (and read from).",
-)  # fmt: skip
+GRAPH_FOLDER = Path("output")
+#: What ``kg build`` reads when given nothing: the sample pages of a checkout.
+SEEDS = Path("seeds")
+
+
+class _UnlistedArgument(click.Argument):
+    """A positional argument that still works but is left out of the usage line."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
+def graph_option(positional: bool = False):
+    """``-g/--graph DIR``, the folder the graph is built into and read from (default
+    ``output``), passed to the command as ``graph``. The older spellings stay unlisted:
+    ``-o/--out``, and with ``positional`` a folder given as the first argument."""
+
+    def decorate(func):
+        @functools.wraps(func)
+        def command(*args, graph: Path | None, old_out: Path | None, old_positional: Path | None = None, **kwargs):
+            given = {g for g in (graph, old_out, old_positional) if g is not None}
+            if len(given) > 1:
+                raise click.UsageError("give the graph folder once, with -g/--graph")
+            return func(*args, graph=given.pop() if given else GRAPH_FOLDER, **kwargs)
+
+        command = click.option("-o", "--out", "old_out", type=click.Path(path_type=Path), hidden=True)(command)
+        if positional:
+            command = click.argument("old_positional", required=False, type=click.Path(path_type=Path), cls=_UnlistedArgument)(command)
+        return click.option(
+            "-g", "--graph", metavar="DIR", type=click.Path(path_type=Path),
+            help=f"Folder the graph is built into and read from.  [default: {GRAPH_FOLDER}]",
+        )(command)  # fmt: skip
+
+    return decorate
 
 
 def format_option(func):
@@ -42,7 +80,7 @@ def main(verbose: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@OUTPUT_OPTION
+@graph_option()
 @click.option("--config", "config_path", type=click.Path(exists=True, path_type=Path), help="Pipeline config (default: the built-in kg/default.cfg).")
 @click.option("--rules", "rules_only", is_flag=True, help="Rules alone, without the trained recogniser and relation model.")
 @click.option("--workers", default=1, show_default=True, help="Processes to extract with.")
@@ -50,7 +88,7 @@ def main(verbose: bool) -> None:
 @click.option("--no-cache", is_flag=True, help="Extract every article again, even unchanged ones (the cache is refreshed).")
 @click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also write the build's figures as JSON.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, quiet: bool) -> None:
+def build(paths: tuple[Path, ...], graph: Path, config_path: Path | None, rules_only: bool, workers: int, scheduler: str | None, no_cache: bool, report_path: Path | None, quiet: bool) -> None:
     """Build the graph from article files or folders (default: seeds/).
 
     A rebuild into the same folder extracts only the articles that changed (their text,
@@ -59,8 +97,10 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
     from kg.build import BuildError, build as run, summary
     from kg.ingest import InputError
 
+    if not paths and not SEEDS.is_dir():
+        raise click.ClickException(f"nothing to build: give the article files or folders, e.g. `kg build articles/` (without them it reads {SEEDS}/, and there is none here)")
     try:
-        report = run(paths or (Path("seeds"),), out_dir, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
+        report = run(paths or (SEEDS,), graph, config_path, progress=not quiet, rules_only=rules_only, workers=workers, scheduler=scheduler, cache=not no_cache)
     except (InputError, BuildError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(summary(report))
@@ -76,11 +116,13 @@ def build(paths: tuple[Path, ...], out_dir: Path, config_path: Path | None, rule
 
 @main.command()
 @click.argument("sparql")
-@OUTPUT_OPTION
+@graph_option()
 @format_option
 @click.option("--bind", "bindings", multiple=True, metavar="NAME=VALUE", help="Give a query variable a value, e.g. --bind name=焦作市.")
 @click.option("--endpoint", metavar="URL", help="Ask a SPARQL server instead of the local graph, e.g. http://127.0.0.1:7878/query.")
-def query(sparql: str, out_dir: Path, fmt: str, bindings: tuple[str, ...], endpoint: str | None) -> None:
+@click.option("--width", "max_width", default=0, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Cut a table's cells to N columns (a Chinese character takes two); 0 shows every cell whole.")
+def query(sparql: str, graph: Path, fmt: str, bindings: tuple[str, ...], endpoint: str | None, max_width: int) -> None:
     """Run a SPARQL query over the built graph.
 
     SPARQL is a query, @FILE to read one from a file, or the name of a query in
@@ -102,18 +144,18 @@ def query(sparql: str, out_dir: Path, fmt: str, bindings: tuple[str, ...], endpo
                 raise click.UsageError("--bind works on the local graph only")
             columns, rows = remote_query(text, endpoint)
         else:
-            columns, rows = run_query(text, out_dir, bindings=values)
+            columns, rows = run_query(text, graph, bindings=values)
     except (QueryError, FileNotFoundError, RemoteError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(render(columns, rows, fmt), nl=False)
+    click.echo(render(columns, rows, fmt, max_width), nl=False)
 
 
 @main.command()
 @click.argument("url")
-@OUTPUT_OPTION
+@graph_option()
 @click.option("--replace", is_flag=True, help="Replace the server's default graph instead of adding to it.")
 @click.option("--update", "use_update", is_flag=True, help="Use SPARQL Update (URL is the update endpoint) instead of the Graph Store Protocol.")
-def push(url: str, out_dir: Path, replace: bool, use_update: bool) -> None:
+def push(url: str, graph: Path, replace: bool, use_update: bool) -> None:
     """Send the built graph to a SPARQL server.
 
     URL is the server's Graph Store Protocol address (Oxigraph: http://HOST:7878/store,
@@ -122,10 +164,10 @@ def push(url: str, out_dir: Path, replace: bool, use_update: bool) -> None:
     from kg.remote import RemoteError, push as send
 
     try:
-        count = send(out_dir, url, replace=replace, update=use_update)
+        count = send(graph, url, replace=replace, update=use_update)
     except (RemoteError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Sent {count:,} triples from {out_dir} to {url}.")
+    click.echo(f"Sent {count:,} triples from {graph} to {url}.")
 
 
 @main.command()
@@ -173,7 +215,7 @@ def evaluate(gold_dir: Path, split: str, json_path: Path | None) -> None:
 
 
 @main.command()
-@click.argument("graph", default="output", type=click.Path(path_type=Path))
+@graph_option(positional=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run (then its process is killed), and a client may stay silent.")
@@ -191,14 +233,18 @@ def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int, work
 
     try:
         server = make_server(graph, host, port, timeout, max_rows, workers, cors, allow_service)
-    except (OSError, NoGraph) as exc:  # no graph; the port taken
+    except (FileNotFoundError, NoGraph) as exc:
         raise click.ClickException(str(exc)) from exc
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        raise click.ClickException(f"port {port} is in use: try --port {free_port_after(host, port)}") from exc
     click.echo(f"Serving {graph} at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; Ctrl-C stops)")
     serve_until_stopped(server)
 
 
 @main.command()
-@click.argument("graph", default="output", type=click.Path(path_type=Path))
+@graph_option(positional=True)
 @click.option("--top", default=10, show_default=True, help="How many leaders to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(graph: Path, top: int, as_json: bool) -> None:
@@ -227,8 +273,30 @@ def bench(sizes: str, workers: int, work: Path, json_path: Path | None) -> None:
         json_path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def render(columns: list[str], rows: list[list[str]], fmt: str) -> str:
-    """Rows as an aligned table, CSV, or JSON (a list of objects)."""
+def free_port_after(host: str, port: int) -> int:
+    """The first port after ``port`` that ``host`` can listen on now (``port + 1`` if
+    none of the next hundred can), for the message of a busy port."""
+    for candidate in range(port + 1, min(port + 101, 65536)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return port + 1
+
+
+def render(columns: list[str], rows: list[list[str]], fmt: str, max_width: int = 0) -> str:
+    """Rows as an aligned table, CSV, or JSON (a list of objects). A table shows every
+    cell whole, unless ``max_width`` (in terminal columns, a Chinese character taking
+    two) cuts longer ones with "…".
+
+    >>> print(render(["city", "evidence"], [["洛阳市", "洛阳市投资1.5亿元"]], "table", max_width=12), end="")
+    city    evidence
+    ------  ------------
+    洛阳市  洛阳市投资…
+    (1 row)
+    """
     if fmt == "json":
         return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -240,16 +308,24 @@ def render(columns: list[str], rows: list[list[str]], fmt: str) -> str:
     from kg.cleanup import width
 
     widths = [max([width(c)] + [width(r[i]) for r in rows]) for i, c in enumerate(columns)]
-    widths = [min(w, 60) for w in widths]
+    widths = [min(w, max_width) if max_width > 0 else w for w in widths]
+
+    def cut(cell: str, room: int) -> str:
+        if width(cell) <= room:
+            return cell
+        kept = ""
+        for ch in cell:
+            if width(kept + ch + "…") > room:
+                break
+            kept += ch
+        return kept + "…"
 
     def line(cells: list[str]) -> str:
-        out = []
-        for cell, w in zip(cells, widths):
-            cell = cell if width(cell) <= w else cell[: w // 2 - 1] + "…"
-            out.append(cell + " " * (w - width(cell)))
-        return "  ".join(out).rstrip()
+        cells = [cut(cell, w) for cell, w in zip(cells, widths)]
+        return "  ".join(cell + " " * (w - width(cell)) for cell, w in zip(cells, widths)).rstrip()
 
-    text = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    rules = ["-" * w for w in widths[:-1]] + ["-" * min(w, 60) for w in widths[-1:]]  # a long last column is not ruled across the screen
+    text = [line(columns), line(rules)] + [line(r) for r in rows]
     return "\n".join(text) + f"\n({len(rows)} row{'s' if len(rows) != 1 else ''})\n"
 
 

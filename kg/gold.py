@@ -252,11 +252,11 @@ _WIDE = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 
 def skeletons(paths: list[Path | str]) -> Iterator[dict]:
     """Empty gold records, one per article of the given pages, ready to annotate."""
-    from kg.articles import split_page
+    from kg.articles import page_articles
     from kg.ingest import read_pages
 
     for page in read_pages(paths):
-        for article in split_page(page.text, page.path.stem):
+        for article in page_articles(page.text, page.path.stem, page.document):
             yield {
                 "article": article.id,
                 "page": page.path.name,

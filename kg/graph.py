@@ -35,6 +35,9 @@ from kg.store import PREFIXES, line_digest
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "kg.ttl"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DCTERMS_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
+# An article's metadata from its file (a web page's, a PDF's, a Word file's): Dublin Core terms.
+DCTERMS_METADATA = {name: ox.NamedNode(f"http://purl.org/dc/terms/{name}") for name in ("source", "publisher", "creator")}
+DCTERMS_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
 DEFAULT = ox.DefaultGraph()
 
 
@@ -257,6 +260,11 @@ class GraphBuilder:
         yield ox.Quad(article, T["cleanText"], _str(ex.text), g)
         if ex.article.byline:
             yield ox.Quad(article, T["byline"], _str(ex.article.byline), g)
+        if ex.article.date:
+            yield ox.Quad(article, DCTERMS_DATE, ox.Literal(ex.article.date, datatype=ox.NamedNode(XSD + "date")), g)
+        for name, value in (("source", ex.article.source), ("publisher", ex.article.publisher), ("creator", ex.article.author)):
+            if value:
+                yield ox.Quad(article, DCTERMS_METADATA[name], _str(value), g)
         if ex.article.region is not None:
             region = self._region_node(ex.article.region)
             yield ox.Quad(article, T["aboutRegion"], region, g)

@@ -22,8 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-#: File name endings read when a folder is given.
+from kg.readers import READERS, Document, Unreadable
+
+#: File name endings read as text; a file without one is read as text too.
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".text")
+#: Every kind of file kg reads: text, and the formats of :mod:`kg.readers`.
+SUFFIXES = TEXT_SUFFIXES + tuple(READERS)
 
 
 class InputError(Exception):
@@ -37,11 +41,13 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Page:
-    """One input file, decoded."""
+    """One input file, decoded: ``encoding`` is how (a text encoding, or the format
+    read: html, pdf, docx); ``document`` the metadata of a web page, PDF or Word file."""
 
     path: Path
     text: str
     encoding: str
+    document: Document | None = None
 
     @property
     def sha1(self) -> str:
@@ -50,7 +56,8 @@ class Page:
 
 
 def find_files(paths: Iterable[Path | str]) -> list[Path]:
-    """Expand folders into their text files, sorted; keep files as given.
+    """Expand folders into their files, sorted (hidden ones aside); keep files as given.
+    Files of kinds kg does not read are listed too, for :func:`read_page` to report.
 
     A path that does not exist raises :class:`InputError` at once, because
     it is almost always a typing mistake on the command line.
@@ -59,12 +66,17 @@ def find_files(paths: Iterable[Path | str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))))
         elif path.is_file():
             found.append(path)
         else:
             raise InputError(path, "no such file or folder")
     return found
+
+
+def _hidden(relative: Path) -> bool:
+    """``.DS_Store``, ``.git/…``: files of the system or of tools, not documents."""
+    return any(part.startswith(".") for part in relative.parts)
 
 
 def decode(data: bytes, path: Path) -> tuple[str, str]:
@@ -110,7 +122,14 @@ def _looks_like_text(text: str, sample: int = 20000) -> bool:
 
 
 def read_page(path: Path, max_bytes: int) -> Page:
-    """Read and decode one file; raises :class:`InputError` with the reason."""
+    """Read and decode one file; raises :class:`InputError` with the reason.
+
+    A web page, PDF or Word file is read by its reader in :mod:`kg.readers`; a file of
+    another kind (``.xlsx``, ``.doc``) is not read at all.
+    """
+    suffix = path.suffix.lower()
+    if suffix and suffix not in SUFFIXES:
+        raise InputError(path, "old Word format: save it as .docx" if suffix in (".doc", ".wps") else "not a supported format")
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -125,6 +144,14 @@ def read_page(path: Path, max_bytes: int) -> Page:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read ({exc.strerror})") from exc
+    if suffix in READERS:
+        if not data.strip():
+            raise InputError(path, "empty file, skipped")
+        try:
+            document = READERS[suffix](data)
+        except Unreadable as exc:
+            raise InputError(path, exc.reason) from exc
+        return Page(path=path, text=document.text, encoding="html" if suffix == ".htm" else suffix[1:], document=document)
     text, encoding = decode(data, path)
     if not text.strip():
         raise InputError(path, "empty file, skipped")

@@ -1,18 +1,28 @@
 """``graph.html``: an interactive pyvis view of the built graph, coloured by class, with the
-evidence sentence and source article in each tooltip. It opens offline: vis-network is
-inlined from the copy pyvis ships, and nothing is fetched from a CDN. Names taken from
-articles are data, never markup: the JSON is escaped so ``</script>`` in a name is inert.
+evidence sentence and source article in each tooltip. The best connected nodes carry their
+names; every other node shows its name when the pointer is on it. The legend names the
+classes in Chinese, as the ontology and the explorer do, and the drawing fits the window.
+It opens offline: vis-network is inlined from the copy pyvis ships, and nothing is fetched
+from a CDN. Names taken from articles are data, never markup: the JSON is escaped so
+``</script>`` in a name is inert.
 
 >>> safe_json([{"label": "</script><b>"}])
 '[{"label": "\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}]'
+>>> chinese_names()["City"], chinese_names()["funds"]
+('地级行政区', '资助')
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
+from kg.graph import ONTOLOGY_FILE
+from kg.namespace import ONTOLOGY_IRI
 from kg.store import atomic_write
 
 if TYPE_CHECKING:
@@ -27,11 +37,22 @@ COLOURS = {
     "Enterprise": "#757575", "Organization": "#ef6c00", "Program": "#f9a825", "Policy": "#ad1457",
     "Accreditation": "#8e24aa", "Award": "#ff7043", "Person": "#37474f",
 }  # fmt: skip
-PROPERTY_NAMES = {
-    "runs": "开展/运营", "establishes": "设立", "issues": "出台", "implements": "落实", "passed": "通过",
-    "received": "获得", "supports": "支援", "partnersWith": "合作", "funds": "资助", "memberOf": "成员",
-    "locatedIn": "位于", "partOf": "隶属", "leads": "领导",
-}  # fmt: skip
+#: How many of the best connected nodes carry their name all the time.
+NAMED_NODES = 20
+#: The page's fonts, Chinese ones first (the explorer's too).
+FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
+
+
+@functools.cache
+def chinese_names() -> dict[str, str]:
+    """Each class's and property's Chinese name, from the ontology's ``rdfs:label "…"@zh``
+    (the names the explorer shows too)."""
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    return {
+        t.subject.value[len(ONTOLOGY_IRI) :]: t.object.value
+        for t in ox.parse(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE)
+        if t.predicate == label and t.object.language == "zh" and t.subject.value.startswith(ONTOLOGY_IRI)
+    }
 
 
 def safe_json(value) -> str:
@@ -79,31 +100,36 @@ def network(seen: Collector, max_nodes: int = 1500) -> tuple[Network, str]:
                 degree[end] = degree.get(end, 0) + 1
     connected = [iri for iri in entities if degree.get(iri)]
     keep = set(sorted(connected, key=lambda iri: (-degree[iri], iri))[:max_nodes])
+    named = set(sorted(keep, key=lambda iri: (-degree[iri], iri))[:NAMED_NODES])
+    names = chinese_names()
     from pyvis.network import Network  # here, not at the top: only a build draws, and pyvis takes 0.2 s to import
 
-    net = Network(height="calc(100vh - 60px)", width="100%", directed=True, cdn_resources="in_line")
+    net = Network(directed=True, cdn_resources="in_line")
     # Filling the lists directly: add_node/add_edge are quadratic on large graphs.
     for iri in sorted(keep):
         cls, label, evidence, article = entities[iri]
-        tip = f"{label}\n类别：{cls}"
+        tip = f"{label}\n类别：{names.get(cls, cls)}"
         if evidence is not None:
             tip += _quoted(evidence, article)
         net.nodes.append({
-            "id": iri, "label": label, "title": tip, "color": COLOURS.get(cls, "#999"),
-            "shape": "dot", "size": 10 + min(20, 2 * degree.get(iri, 0)), "font": {"size": 18, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "id": iri, "label": label if iri in named else "", "name": label, "cls": cls, "title": tip, "color": COLOURS.get(cls, "#999"),
+            "shape": "dot", "size": 10 + min(20, 2 * degree[iri]), "degree": degree[iri], "mass": 1 + degree[iri] / 4,
         })  # fmt: skip
     for (s, prop, o), (evidence, article) in seen.edges.items():
         if s not in keep or o not in keep:
             continue
-        tip = f"{entities[s][1]} —{prop}→ {entities[o][1]}"
+        tip = f"{entities[s][1]} —{names.get(prop, prop)}→ {entities[o][1]}"
         if evidence is not None:
             tip += _quoted(evidence, article)
         else:
             tip += "\n\n（行政区划表）"
-        net.edges.append({"from": s, "to": o, "label": PROPERTY_NAMES.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
+        net.edges.append({"from": s, "to": o, "label": names.get(prop, prop), "title": tip, "arrows": "to", "font": {"size": 10, "align": "middle"}})
     net.options = {
-        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 250}, "forceAtlas2Based": {"gravitationalConstant": -90, "springLength": 140, "avoidOverlap": 0.6}},
+        "layout": {"randomSeed": 7},
+        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 250},
+                    "forceAtlas2Based": {"gravitationalConstant": -90, "centralGravity": 0.02, "springLength": 140, "avoidOverlap": 0.6}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+        "nodes": {"font": {"strokeWidth": 4, "strokeColor": "#ffffff", "face": FONT}},
         "edges": {"color": {"color": "#b0b0b0", "highlight": "#444"}, "smooth": {"type": "continuous"}},
     }  # fmt: skip
     left_out = len(entities) - len(keep)
@@ -117,7 +143,8 @@ def render(net: Network, note: str, heading: str = "卫生健康知识图谱") -
 
     lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
     env = jinja2.Environment(autoescape=True)
-    _, _, _, height, width, _ = net.get_network_data()
+    names = chinese_names()
+    drawn = {node["cls"] for node in net.nodes}
     return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(
         heading=heading,
         note=note,
@@ -126,17 +153,20 @@ def render(net: Network, note: str, heading: str = "卫生健康知识图谱") -
         nodes=safe_json(net.nodes),
         edges=safe_json(net.edges),
         options=safe_json(net.options),
-        height=height,
-        width=width,
-        bgcolor="#ffffff",
-        legend=list(COLOURS.items()),
+        font=_markup_text(FONT),
+        legend=[(cls, names.get(cls, cls), colour) for cls, colour in COLOURS.items() if cls in drawn],
     )
 
 
 def _markup(path: Path):
+    return _markup_text(path.read_text(encoding="utf-8"))
+
+
+def _markup_text(text: str):
+    """Our own text, inserted in the page as it is (not escaped)."""
     from markupsafe import Markup
 
-    return Markup(path.read_text(encoding="utf-8"))
+    return Markup(text)
 
 
 def page(seen: Collector, max_nodes: int = 1500) -> str:

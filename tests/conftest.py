@@ -56,3 +56,28 @@ def rules_analyse():
         return nlp(article_doc(nlp, text, region))
 
     return run
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium, with a Chinese font, for every browser test (installed with
+    apt-get when missing). A test that uses it is marked ``browser``."""
+    import browser as chromium
+
+    try:
+        chromium.ensure_installed()
+    except chromium.BrowserMissing as exc:
+        pytest.fail(str(exc))
+    driver = chromium.start(tmp_path_factory.mktemp("chromium-profile"))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs the browser ``browser``, so ``pytest -m "not browser"``
+    runs the rest without installing anything."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -91,3 +91,26 @@ def test_single_article_page_from_another_province_stays_whole():
     [article] = split_page(HOSPITAL_PAGE, "hospital-page")
     assert article.title == "院领导赴协作卫生院推动优质资源下基层"
     assert article.region.name == "泉州市"
+
+
+#: An official notice as saved from a bureau's site (written for this test): title, date
+#: line, document number and address line, each on a line of its own, then long paragraphs.
+NOTICE = """关于做好乡村医生能力提升培训工作的通知
+2021-04-12 来源：本站
+
+甘中医发〔2021〕8号
+各市州卫生健康委、各有关医疗机构：
+为进一步提高乡村医生中医药服务能力，根据国家中医药管理局有关工作部署，我局决定在全省开展乡村医生能力提升培训，每个县确定一家培训基地，培训内容包括中医适宜技术、常见病多发病诊疗和合理用药等，请各地结合实际认真组织实施，确保培训取得实效。
+请各市州于5月31日前将培训计划报我局医政处。
+甘肃省中医药管理局
+2021年4月12日
+"""
+
+
+def test_a_notice_keeps_its_title_apart_from_its_date_number_and_address_lines():
+    [notice] = split_page(NOTICE, "notice")
+    assert notice.title == "关于做好乡村医生能力提升培训工作的通知"
+    lines = notice.text.split("\n")
+    assert lines[1:4] == ["2021-04-12来源：本站", "甘中医发〔2021〕8号", "各市州卫生健康委、各有关医疗机构："]
+    assert lines[4].startswith("为进一步提高乡村医生")
+    assert lines[-2:] == ["甘肃省中医药管理局", "2021年4月12日"]

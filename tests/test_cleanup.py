@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kg.cleanup import normalize_chars, paragraphs, tidy
+from kg.lexicon import radicals
 
 
 def body(raw: str) -> list[str]:
@@ -65,3 +66,21 @@ def test_normalises_width_where_it_matters(raw, expected):
 def test_byline_names_stay_apart_after_tidying():
     assert tidy("本报记者 冯金灿 丁宏伟 通讯员 王 丽 文/图") == "本报记者 冯金灿 丁宏伟 通讯员 王丽 文/图"
     assert tidy("要振奋精神，完成建设任务。 （乔晓娜 胡丰旺）") == "要振奋精神，完成建设任务。（乔晓娜 胡丰旺）"
+
+
+@pytest.mark.parametrize(
+    "radical, ideograph",
+    [("⼈", "人"), ("⺠", "民"), ("⾸", "首"), ("⻓", "长"), ("⻩", "黄"), ("⻔", "门"), ("⻋", "车")],
+)
+def test_radicals_in_a_text_layer_become_the_ideographs(radical, ideograph):
+    assert normalize_chars(f"焦作市{radical}") == f"焦作市{ideograph}"
+
+
+def test_every_radical_mapped_becomes_a_unified_ideograph():
+    table = radicals.table()
+    assert set(radicals.KANGXI) <= set(table), "NFKC maps every Kangxi radical"
+    supplement = [code for code in radicals.SUPPLEMENT if code in table]
+    assert len(supplement) >= 100  # of the 115: the rest have no equivalent ideograph
+    unified = [range(0x4E00, 0xA000), range(0x3400, 0x4DC0), range(0x20000, 0x32000)]
+    for code in [*radicals.KANGXI, *supplement]:
+        assert any(ord(table[code]) in block for block in unified), hex(code)

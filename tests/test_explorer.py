@@ -4,19 +4,16 @@ panel, the SPARQL box, and names from articles that must stay text."""
 
 from __future__ import annotations
 
-import subprocess
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
 
+from browser import chinese_renders, click_canvas, click_node, open_page, open_view, search, wait, wait_for_graph
 from servers import free_port, kg_command, running
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ENTITY = "https://example.org/kg/id/"
 LUOYANG = ENTITY + "洛阳市"
 EVIL_TEXT = """洛阳市<script>window.__pwned=1</script>健康扶贫工作
@@ -26,30 +23,14 @@ EVIL_TEXT = """洛阳市<script>window.__pwned=1</script>健康扶贫工作
 """
 
 
-# ---- fixtures: graphs, servers, the browser ------------------------------------------------
-
-
-def ensure_browser() -> None:
-    """Chromium and its driver from Debian, installed if they are missing."""
-    if CHROMIUM.exists() and CHROMEDRIVER.exists():
-        return
-    install = ["apt-get", "install", "-y", "chromium", "chromium-driver"]
-    try:
-        result = subprocess.run(install, capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:  # perhaps no package lists yet
-            subprocess.run(["apt-get", "update"], capture_output=True, timeout=600)
-            result = subprocess.run(install, capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"Chromium is missing and `apt-get install -y chromium chromium-driver` could not run: {exc}")
-    if result.returncode != 0 or not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-        pytest.fail(f"Chromium is missing and `apt-get install -y chromium chromium-driver` failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+# ---- fixtures: graphs and servers (the browser is in conftest.py) --------------------------
 
 
 def serve(out: Path):
     """``kg serve out`` on a free loopback port, as a context manager yielding its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    return base, running(kg_command() + ["serve", str(out), "--host", "127.0.0.1", "--port", str(port)], base + "/api/schema")
+    return base, running(kg_command() + ["serve", "--graph", str(out), "--host", "127.0.0.1", "--port", str(port)], base + "/api/schema")
 
 
 @pytest.fixture(scope="module")
@@ -76,88 +57,16 @@ def evil_server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    ensure_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--window-size=1440,900", "--lang=zh-CN"):  # fmt: skip
-        options.add_argument(arg)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.binary_location = str(CHROMIUM)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
 # ---- helpers -------------------------------------------------------------------------------------
-
-
-def wait(driver, condition, timeout: float = 15, message: str = ""):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
-
-
-def open_page(driver, base: str, iri: str | None = None) -> None:
-    """Load the page (on ``iri``'s neighbourhood) and wait until it has started up."""
-    driver.get("about:blank")  # a real load even when only the #fragment would differ
-    driver.get(base + "/" + ("#e=" + urllib.parse.quote(iri, safe="") if iri else ""))
-    driver.execute_async_script("const done = arguments[arguments.length - 1]; window.kgExplorer.ready.then(() => done(true), () => done(false));")
-    if iri:
-        wait_for_graph(driver)
-
-
-def wait_for_graph(driver, label: str | None = None) -> int:
-    """Wait until the neighbourhood (of ``label``) is laid out; the number of nodes drawn."""
-
-    def drawn(d):
-        stats = d.find_element("id", "graph-stats")
-        if stats.get_attribute("data-ready") != "1" or (label and label not in d.find_element("id", "focus-title").text):
-            return False
-        return int(stats.get_attribute("data-nodes"))
-
-    return wait(driver, drawn, message=f"the neighbourhood of {label or 'the entity'} was not drawn")
 
 
 def severe_errors(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
-def search(driver, text: str) -> list:
-    box = driver.find_element("id", "search")
-    box.clear()
-    box.send_keys(text)
-    wait(driver, lambda d: d.find_element("id", "results").get_attribute("data-query") == text, message=f"no results for {text}")
-    return driver.find_elements("css selector", "#results button.result")
-
-
-def click_node(driver, iri: str) -> None:
-    """A real mouse click on the node's position on the canvas."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    canvas = driver.find_element("css selector", "#graph canvas")
-    x, y = driver.execute_script(
-        "const n = window.kgExplorer.network; const p = n.canvasToDOM(n.getPosition(arguments[0])); return [p.x, p.y];", iri
-    )
-    size = canvas.size
-    ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2), int(y - size["height"] / 2)).click().perform()
-
-
 def click_edge(driver, edge_id: str) -> None:
     """A real mouse click on the edge: on a point of the line between its ends where the
     network reports that edge and no node."""
-    from selenium.webdriver.common.action_chains import ActionChains
-
-    canvas = driver.find_element("css selector", "#graph canvas")
     point = driver.execute_script(
         """const n = window.kgExplorer.network, e = window.kgExplorer.edges.get(arguments[0]);
         const a = n.canvasToDOM(n.getPosition(e.from)), b = n.canvasToDOM(n.getPosition(e.to));
@@ -169,8 +78,7 @@ def click_edge(driver, edge_id: str) -> None:
         edge_id,
     )
     assert point, f"no clickable point on edge {edge_id}"
-    size = canvas.size
-    ActionChains(driver).move_to_element_with_offset(canvas, int(point[0] - size["width"] / 2), int(point[1] - size["height"] / 2)).click().perform()
+    click_canvas(driver, "#graph canvas", point)
 
 
 def no_alert(driver) -> bool:
@@ -334,13 +242,32 @@ def test_a_malicious_name_is_shown_as_text_and_never_runs(browser, evil_server):
     assert severe_errors(browser) == []
 
 
-def test_screenshot_of_the_explorer_is_saved(browser, seed_server):
+def test_the_explorer_draws_chinese_as_glyphs_not_boxes(browser, seed_server):
     open_page(browser, seed_server, LUOYANG)
-    click_node(browser, LUOYANG)  # the panel shows 洛阳市's evidence
-    wait(browser, lambda d: d.find_elements("css selector", "#panel .evidence"), message="no evidence in the panel")
-    search(browser, "洛阳")
-    browser.execute_script("window.kgExplorer.network.unselectAll()")
+    assert chinese_renders(browser)  # the page's font, which the graph's labels use too
+    assert browser.execute_script("return window.kgExplorer.network.body.nodes[arguments[0]].options.font.face", LUOYANG) == (
+        browser.execute_script("return getComputedStyle(document.body).fontFamily")
+    )
+
+
+def test_graph_html_names_and_colours_classes_as_the_explorer_does(browser, seed_server, seed_build):
+    open_page(browser, seed_server)
+    read = """return Object.fromEntries(Array.from(document.querySelectorAll(arguments[0])).map(e => [e.dataset["class"],
+              [e.closest(arguments[1]).textContent.replace(/\\d+$/, "").trim(), getComputedStyle(e.closest(arguments[1]).querySelector(arguments[2])).backgroundColor]]));"""
+    explorer = browser.execute_script(read, "#class-filters input", "label", ".dot")
+    open_view(browser, seed_build.out_dir / "graph.html")
+    legend = browser.execute_script(read, "#legend span", "span", "i")
+    assert len(legend) > 10 and legend["City"][0] == "地级行政区"
+    assert all(legend[cls] == explorer[cls] for cls in legend), (legend, explorer)
+
+
+def test_screenshots_script_pictures_the_graph_and_the_explorer(browser, seed_server, seed_build, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_screenshots", ROOT / "docs" / "make_screenshots.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / "explorer.png"
-    assert browser.save_screenshot(str(path))
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
+    for path in (script.shoot_graph(browser, seed_build.out_dir / "graph.html", ARTIFACTS / "graph.png"), script.shoot_explorer(browser, seed_server, ARTIFACTS / "explorer.png")):
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 20_000
+    assert "洛阳市" in browser.find_element("id", "panel").text  # the explorer's picture shows 洛阳市's evidence
