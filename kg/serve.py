@@ -424,7 +424,10 @@ class Server(ThreadingHTTPServer):
 
     daemon_threads = True
     request_queue_size = BACKLOG
-    pool: Pool
+
+    def __init__(self, address: tuple[str, int], handler, pool: Pool):
+        self.pool = pool  # first: a failed bind closes the server, and server_close the pool
+        super().__init__(address, handler)
 
     def server_close(self) -> None:
         super().server_close()
@@ -442,12 +445,10 @@ def make_server(
     pool = Pool(out_dir, open_graph, processes=workers, timeout=timeout)
     try:
         pool.start()
-        server = Server((host, port), make_handler(pool, timeout, max_rows, cors, tuple(allow_service)))
+        return Server((host, port), make_handler(pool, timeout, max_rows, cors, tuple(allow_service)), pool)
     except BaseException:
         pool.close()
         raise
-    server.pool = pool
-    return server
 
 
 def serve_until_stopped(server: Server) -> None:
