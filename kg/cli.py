@@ -221,27 +221,29 @@ def evaluate(gold_dir: Path, split: str, json_path: Path | None) -> None:
 @graph_option(positional=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, help="Port to listen on.")
-@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds a query may run (then its process is killed), and a client may stay silent.")
 @click.option("--max-rows", default=10_000, show_default=True, help="Rows a result may hold.")
-def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int) -> None:
-    """Serve the graph: SPARQL at /sparql, the explorer at /."""
-    from kg.serve import make_server
+@click.option("--workers", default=6, show_default=True, type=click.IntRange(min=1), help="Query processes: how many queries run at once.")
+@click.option("--cors", metavar="ORIGIN", help="Let pages from this origin call the server, e.g. https://app.example (none by default).")
+@click.option("--allow-service", multiple=True, metavar="URL", help="Allow SERVICE (federated queries) to this endpoint; repeat for more (none by default).")
+def serve(graph: Path, host: str, port: int, timeout: float, max_rows: int, workers: int, cors: str | None, allow_service: tuple[str, ...]) -> None:
+    """Serve the graph: SPARQL at /sparql, the explorer at /.
+
+    A rebuild of GRAPH is served as soon as it is done, without a restart.
+    """
+    from kg.serve import make_server, serve_until_stopped
+    from kg.workers import NoGraph
 
     try:
-        server = make_server(graph, host, port, timeout, max_rows)
-    except FileNotFoundError as exc:
+        server = make_server(graph, host, port, timeout, max_rows, workers, cors, allow_service)
+    except (FileNotFoundError, NoGraph) as exc:
         raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         raise click.ClickException(f"port {port} is in use: try --port {free_port_after(host, port)}") from exc
     click.echo(f"Serving {graph} at http://{host}:{port}/  (SPARQL: http://{host}:{port}/sparql; Ctrl-C stops)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    serve_until_stopped(server)
 
 
 @main.command()

@@ -17,6 +17,7 @@ Every value is data: the page must insert it with ``textContent``, never as mark
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,26 +34,29 @@ def _local(iri: str) -> str:
     return iri.rsplit("#", 1)[-1]
 
 
+@functools.cache
+def page() -> bytes:
+    """The explorer page with vis-network inlined (it works offline)."""
+    lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
+    html = PAGE.read_text(encoding="utf-8")
+    html = html.replace("/*VIS_CSS*/", lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
+    html = html.replace("/*VIS_JS*/", lib.joinpath("vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"))
+    return html.encode("utf-8")
+
+
 class Explorer:
     def __init__(self, store: ox.Store):
         self.store = store
-        self._page: bytes | None = None
-
-    def page(self) -> bytes:
-        """The explorer page with vis-network inlined (it works offline)."""
-        if self._page is None:
-            lib = Path(__import__("pyvis").__file__).parent / "lib" / "vis-9.1.2"
-            html = PAGE.read_text(encoding="utf-8")
-            html = html.replace("/*VIS_CSS*/", lib.joinpath("vis-network.css").read_text(encoding="utf-8"))
-            html = html.replace("/*VIS_JS*/", lib.joinpath("vis-network.min.js").read_text(encoding="utf-8").replace("</script", "<\\/script"))
-            self._page = html.encode("utf-8")
-        return self._page
 
     def api(self, name: str, params: dict[str, str]):
-        handlers = {"search": self.search, "entity": self.entity, "article": self.article, "schema": self.schema}
+        """The answer to ``/api/NAME?params`` (parameters a call does not take are ignored).
+        Raises KeyError (no such call or thing) and ValueError (a bad parameter), each
+        with a sentence."""
+        handlers = {"search": (self.search, ("q", "limit")), "entity": (self.entity, ("iri",)), "article": (self.article, ("iri",)), "schema": (self.schema, ())}
         if name not in handlers:
             raise KeyError(f"no API call /api/{name}; there are " + ", ".join(f"/api/{n}" for n in handlers))
-        return handlers[name](**{k: v for k, v in params.items() if k in ("q", "limit", "iri")})
+        handler, takes = handlers[name]
+        return handler(**{k: v for k, v in params.items() if k in takes})
 
     def schema(self) -> dict:
         return {"classes": list(ENTITY_CLASSES), "properties": PROPERTIES}
@@ -60,7 +64,9 @@ class Explorer:
     def search(self, q: str = "", limit: str | int = 20) -> list[dict]:
         q = q.strip()
         if not q:
-            return []
+            raise ValueError("give the text to search for: /api/search?q=洛阳")
+        if not str(limit).strip().isdigit():
+            raise ValueError(f"limit must be a whole number (of results, up to 200), not {limit!r}")
         limit = max(1, min(int(limit), 200))
         classes = ", ".join(f"kg:{c}" for c in ENTITY_CLASSES)
         rows = select(self.store, f"""
@@ -73,8 +79,6 @@ class Explorer:
         return [{"iri": r["e"].value, "label": r["label"].value, "class": _local(r["cls"].value), "mentions": int(r["mentions"].value)} for r in rows]
 
     def entity(self, iri: str = "") -> dict:
-        if not iri:
-            raise ValueError("give iri=…")
         node = _iri(iri)
         info = select(self.store, f"SELECT ?label ?c WHERE {{ {node} rdfs:label ?label ; a ?c }} LIMIT 50")
         if not info:
@@ -119,8 +123,6 @@ class Explorer:
         return {"node": nodes[0], "nodes": nodes, "edges": list(edges.values()), "values": list(values.values()), "mentions": mentions}
 
     def article(self, iri: str = "") -> dict:
-        if not iri:
-            raise ValueError("give iri=…")
         node = _iri(iri)
         rows = select(self.store, f"""
             SELECT ?title ?file ?text ?region WHERE {{
@@ -134,10 +136,21 @@ class Explorer:
 
 
 def _iri(value: str) -> str:
-    """An IRI for a query, refusing anything that could break out of the brackets."""
-    if any(ch in value for ch in '<>"{}|^`\\ \n'):
-        raise ValueError("not an IRI")
-    return f"<{value}>"
+    """An absolute IRI for a query, in brackets; ValueError, with a sentence, for anything
+    Oxigraph would not read as one (and so for anything that could break out of the brackets).
+
+    >>> _iri("https://example.org/kg/id/洛阳市")
+    '<https://example.org/kg/id/洛阳市>'
+    >>> _iri("x> } DROP ALL {")
+    Traceback (most recent call last):
+    ValueError: iri must be an absolute IRI, such as https://example.org/kg/id/洛阳市: 'x> } DROP ALL {' is not one (Invalid IRI code point '>')
+    """
+    if not value:
+        raise ValueError("give the IRI of what to show: iri=https://example.org/kg/id/洛阳市")
+    try:
+        return str(ox.NamedNode(value))
+    except ValueError as exc:
+        raise ValueError(f"iri must be an absolute IRI, such as https://example.org/kg/id/洛阳市: {value!r} is not one ({exc})") from None
 
 
 def _literal(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -18,9 +19,10 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running(command: list[str], url: str, timeout: float = 60):
-    """Run ``command``, wait until ``url`` answers, yield, then stop it."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def running(command: list[str], url: str, timeout: float = 60, **popen):
+    """Run ``command`` (``popen``: more arguments for Popen), wait until ``url`` answers,
+    yield, then stop it."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)
     try:
         deadline = time.time() + timeout
         while True:
@@ -42,6 +44,54 @@ def running(command: list[str], url: str, timeout: float = 60):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command name: state, parent, ... (Linux)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def process_tree(pid: int) -> set[int]:
+    """``pid`` and every process below it that is still running (not a zombie)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = _stat(int(entry.name))
+        except (ValueError, OSError):
+            continue
+        if fields[0] != "Z":
+            parents[int(entry.name)] = int(fields[1])
+    tree, grown = {pid} & parents.keys(), True
+    while grown:
+        below = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= below
+        grown = bool(below)
+    return tree
+
+
+def cpu_seconds(pids: set[int]) -> dict[int, float]:
+    """The CPU time (user and system) each process has used so far, of those still there."""
+    used = {}
+    for pid in pids:
+        try:
+            fields = _stat(pid)
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def still_running(pids: set[int]) -> set[int]:
+    """Those of ``pids`` that have not ended (a zombie, ended but not yet reaped, has)."""
+    running = set()
+    for pid in pids:
+        try:
+            if _stat(pid)[0] != "Z":
+                running.add(pid)
+        except OSError:
+            pass
+    return running
 
 
 def kg_command() -> list[str]:
