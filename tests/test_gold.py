@@ -13,6 +13,16 @@ GOLD = Path(__file__).resolve().parent / "gold" / "seeds"
 CALIBRATION = Path(__file__).resolve().parents[2] / "shared" / "calibration"
 
 
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@pytest.mark.parametrize("folder", [CORPUS, CORPUS / "heldout"], ids=["corpus", "heldout"])
+def test_written_corpus_passes_the_strict_check(folder):
+    records = gold.load_calibration(folder)
+    assert len(records) >= 60
+    assert [p for r in records for p in gold.validate(r, strict=True)] == []
+
+
 def test_seed_gold_is_valid_and_big_enough():
     records = gold.load_dir(GOLD)
     assert [p for r in records for p in gold.validate(r)] == []
