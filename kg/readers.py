@@ -31,6 +31,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
+from kg.money import chinese_number
+
 
 @dataclass(frozen=True)
 class Document:
@@ -193,7 +195,6 @@ def _iso(text: str) -> str:
 
 # A page number alone on its line: "3", "- 3 -", "— 3 —", "第 3 页", "第3页 共12页", "3/12".
 _PAGE_NUMBER = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?\s*(?:(?:/|共)\s*\d{1,4}\s*页?)?[-—–\s]*$")
-_NUMERALS = dict(zip("〇零一二三四五六七八九", "00123456789"))
 _CLOSING_DATE = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*([\d一二三四五六七八九十]{1,3})\s*日$")
 
 
@@ -297,19 +298,9 @@ def _closing_date(lines: list[str]) -> str:
     for line in reversed(lines[-5:]):
         match = _CLOSING_DATE.match(re.sub(r"\s+", "", line))
         if match:
-            year, month, day = (_number(g) for g in match.groups())
+            year, month, day = (g if g.isdigit() else chinese_number(g) for g in match.groups())
             return _iso(f"{year}-{month}-{day}")
     return ""
-
-
-def _number(text: str) -> str:
-    """'2023' or '二〇二三' -> '2023'; '十二' -> '12'."""
-    if text.isdigit():
-        return text
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return str(int(_NUMERALS.get(tens, "1") if tens else "1") * 10 + int(_NUMERALS.get(units, "0") if units else "0"))
-    return "".join(_NUMERALS[ch] for ch in text)
 
 
 # -- Word ----------------------------------------------------------------------------
